@@ -1,1 +1,3 @@
-__all__ = []
+from .reconstruction_visualization_hook import ReconstructionVisualizationHook
+
+__all__ = ['ReconstructionVisualizationHook']

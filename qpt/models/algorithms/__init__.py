@@ -1,1 +1,3 @@
+from .qptv2 import QPTV2
 
+__all__ = ['QPTV2']

@@ -1,1 +1,3 @@
+from .hivit import HiViT
 
+__all__ = ['HiViT']

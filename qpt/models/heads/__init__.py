@@ -1,1 +1,3 @@
+from .mim_reconstruction_head import MIMReconstructionHead
 
+__all__ = ['MIMReconstructionHead']

@@ -1,1 +1,4 @@
+from .hivit_mim_decoder import HiViTMIMDecoder
+from .multiscale_fusion import MultiScaleFusionNeck
 
+__all__ = ['HiViTMIMDecoder', 'MultiScaleFusionNeck']

@@ -1,0 +1,79 @@
+# Pretraining data: the curated SA-1B list (tools/data/curate.py writes it).
+# Clean 224 crops of the full-resolution image (no down-scaling: it would
+# destroy the fine detail that HR data is chosen for), horizontal flip, then
+# the degradation makes the encoder's input; the clean crop is the target.
+_base_ = ['./degradations.py']
+
+dataset_type = 'PretrainImageDataset'
+data_root = 'data/sa1b/'
+crop_size = 224
+
+load = dict(type='LoadImageRGB', min_size=crop_size, on_small='skip')
+crop = dict(type='RandomCrop', crop_size=crop_size)
+flip = dict(type='RandomFlip', prob=0.5, direction='horizontal')
+pack = dict(type='PackInputs', meta_keys=('sample_idx', 'img_path'))
+
+train_pipeline = [
+    load, crop, flip,
+    dict(
+        type='DegradationPair',
+        degradation={{_base_.sequential_degradation}},
+        target='clean'), pack
+]
+# Pipelines of the ablations (each selected by a one-line child config).
+train_pipeline_no_degradation = [
+    load, crop, flip,
+    dict(type='DegradationPair', degradation=None), pack
+]
+train_pipeline_advanced = [
+    load, crop, flip,
+    dict(
+        type='DegradationPair',
+        degradation={{_base_.advanced_degradation}},
+        target='clean'), pack
+]
+train_pipeline_degraded_target = [
+    load, crop, flip,
+    dict(
+        type='DegradationPair',
+        degradation={{_base_.sequential_degradation}},
+        target='degraded'), pack
+]
+# Held-out reconstruction loss: deterministic centre crops; the same
+# degradation type (its random parameters are seeded per run).
+test_pipeline = [
+    dict(type='LoadImageRGB', min_size=crop_size, on_small='error'),
+    dict(type='CenterCrop', crop_size=crop_size),
+    dict(
+        type='DegradationPair',
+        degradation={{_base_.sequential_degradation}},
+        target='clean'), pack
+]
+
+train_dataloader = dict(
+    batch_size=256,
+    num_workers=16,
+    persistent_workers=True,
+    pin_memory=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='sa1b_curated.txt',
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=64,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='sa1b_heldout.txt',
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='ReconstructionLoss')
+test_evaluator = val_evaluator

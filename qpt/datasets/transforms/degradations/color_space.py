@@ -1,0 +1,129 @@
+"""CST: a random, near-identity colour-space transform (camera style)."""
+from typing import Any, Dict, Sequence, Tuple
+
+import cv2
+import numpy as np
+
+from qpt.registry import TRANSFORMS
+from .base import BaseDegradation, check_range, to_uint8
+
+__all__ = ['ColorSpaceTransform', 'srgb_to_linear', 'linear_to_srgb']
+
+#: Rec. 709 / sRGB relative luminance weights of linear R, G, B.
+LUMINANCE_709 = (0.2126, 0.7152, 0.0722)
+
+
+def srgb_to_linear(x: np.ndarray) -> np.ndarray:
+    """sRGB-encoded values in [0, 1] -> linear light in [0, 1] (IEC 61966)."""
+    x = np.asarray(x, dtype=np.float32)
+    return np.where(x <= 0.04045, x / 12.92,
+                    ((x + 0.055) / 1.055)**2.4).astype(np.float32)
+
+
+def linear_to_srgb(x: np.ndarray) -> np.ndarray:
+    """Linear light in [0, 1] -> sRGB-encoded values in [0, 1]."""
+    x = np.clip(np.asarray(x, dtype=np.float32), 0., 1.)
+    return np.where(x <= 0.0031308, x * 12.92,
+                    1.055 * np.power(x, 1 / 2.4) - 0.055).astype(np.float32)
+
+
+@TRANSFORMS.register_module()
+class ColorSpaceTransform(BaseDegradation):
+    """CST: random near-identity colour-space transform, in linear RGB.
+
+    The paper names "CST" among its colour degradations without spelling it
+    out (paper does not state); we read it as a colour-space transform of
+    the kind a camera pipeline applies. Three random linear operations are
+    composed into one 3x3 matrix and applied to linear-light RGB (the sRGB
+    gamma is undone first and re-applied after):
+
+    1. white balance: per-channel gains drawn log-uniformly from
+       ``wb_gain_range``, divided by their luminance-weighted mean so that
+       the luminance of a grey pixel is unchanged (a colour cast, not a
+       brightness change);
+    2. colour-correction matrix (CCM): identity plus off-diagonal entries
+       drawn from ``ccm_offdiag_range``, diagonal set so that each row sums
+       to 1 — grey stays grey (channel mixing / hue-dependent shifts);
+    3. saturation: blend towards the Rec. 709 luminance by a factor drawn
+       from ``saturation_range`` (luminance-preserving).
+
+    ``M = S @ CCM @ diag(gains)``; ``out = srgb(clip(M @ linear(img)))``.
+    This differs from :class:`ColorJitterDegradation` (brightness,
+    contrast, saturation and hue on the encoded values): it changes the
+    colour statistics (casts, channel mixing) while keeping the luminance
+    structure.
+
+    **Required Keys:**
+
+    - img (np.ndarray): (H, W, 3) uint8 RGB image.
+
+    **Modified Keys:**
+
+    - img: the transformed image, same shape, uint8.
+
+    **Added Keys:**
+
+    - degradation_params (list[dict]): appends ``{'type', 'applied',
+      'wb_gains' (3 floats, R G B), 'ccm' (3x3 nested list, rows sum to 1),
+      'saturation'}``.
+
+    Args:
+        prob (float): probability of applying the transform. Defaults to 1.0.
+        ccm_offdiag_range (tuple[float, float]): range of each off-diagonal
+            CCM entry (unitless channel-mixing weight). Defaults to
+            (-0.15, 0.15).
+        wb_gain_range (tuple[float, float]): range of the white-balance
+            channel gains before renormalisation (unitless, > 0). Defaults to
+            (0.8, 1.25).
+        saturation_range (tuple[float, float]): saturation factor in linear
+            light (1 = unchanged, 0 = grey). Defaults to (0.7, 1.3).
+    """
+
+    def __init__(self,
+                 prob: float = 1.0,
+                 ccm_offdiag_range: Sequence[float] = (-0.15, 0.15),
+                 wb_gain_range: Sequence[float] = (0.8, 1.25),
+                 saturation_range: Sequence[float] = (0.7, 1.3)) -> None:
+        super().__init__(prob)
+        name = type(self).__name__
+        self.ccm_offdiag_range = check_range(
+            ccm_offdiag_range, 'ccm_offdiag_range', name, low=-1., high=1.)
+        self.wb_gain_range = check_range(wb_gain_range, 'wb_gain_range', name)
+        if self.wb_gain_range[0] <= 0:
+            raise ValueError(f'{name}: wb_gain_range must be positive, got '
+                             f'{wb_gain_range!r}')
+        self.saturation_range = check_range(
+            saturation_range, 'saturation_range', name, low=0.)
+
+    def _sample_params(self, img_shape: Tuple[int, ...]) -> Dict[str, Any]:
+        lo, hi = np.log(self.wb_gain_range)
+        gains = np.exp(np.random.uniform(lo, hi, size=3))
+        gains = gains / float(np.dot(LUMINANCE_709, gains))
+        ccm = np.random.uniform(*self.ccm_offdiag_range, size=(3, 3))
+        np.fill_diagonal(ccm, 0.)
+        np.fill_diagonal(ccm, 1. - ccm.sum(axis=1))
+        saturation = float(np.random.uniform(*self.saturation_range))
+        return dict(
+            wb_gains=[float(g) for g in gains],
+            ccm=[[float(v) for v in row] for row in ccm],
+            saturation=saturation)
+
+    @staticmethod
+    def color_matrix(params: Dict[str, Any]) -> np.ndarray:
+        """The combined (3, 3) matrix ``S @ CCM @ diag(gains)``."""
+        s = params['saturation']
+        w = np.asarray(LUMINANCE_709)
+        sat = s * np.eye(3) + (1. - s) * np.outer(np.ones(3), w)
+        return sat @ np.asarray(params['ccm']) @ np.diag(params['wb_gains'])
+
+    def _apply(self, img: np.ndarray, params: Dict[str, Any]) -> np.ndarray:
+        lut = srgb_to_linear(np.arange(256, dtype=np.float32) / 255.)
+        linear = lut[img]  # (H, W, 3) float32
+        mat = self.color_matrix(params).astype(np.float32)
+        out = cv2.transform(linear, mat)
+        return to_uint8(linear_to_srgb(out) * 255.)
+
+    def _repr_args(self) -> str:
+        return (f'ccm_offdiag_range={self.ccm_offdiag_range}, '
+                f'wb_gain_range={self.wb_gain_range}, '
+                f'saturation_range={self.saturation_range}')

@@ -1,0 +1,51 @@
+"""Random masking of units (one unit = one 16x16 main-stage token)."""
+from typing import Optional, Sequence, Tuple
+
+import torch
+
+
+def random_unit_mask(batch_size: int,
+                     num_units: int,
+                     mask_ratio: float,
+                     device: torch.device,
+                     seeds: Optional[Sequence[int]] = None
+                     ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Draw MAE-style random masks.
+
+    Args:
+        batch_size: B.
+        num_units: N units per image.
+        mask_ratio: fraction of units to mask; ``L = int(N * (1 - ratio))``
+            stay visible.
+        device: where the returned tensors live.
+        seeds: one integer per sample for reproducible masks (each sample's
+            mask depends on its seed only, not on the batch or the process);
+            ``None`` draws from torch's global RNG.
+
+    Returns:
+        ids_keep: (B, L) indices of the visible units (random order).
+        ids_restore: (B, N), the inverse permutation: unit n sits at slot
+            ``ids_restore[:, n]`` of ``[visible, masked]``.
+        mask: (B, N) float, 1 for masked units, 0 for visible ones.
+    """
+    num_keep = int(num_units * (1 - mask_ratio))
+    if not 0 < num_keep <= num_units:
+        raise ValueError(f'mask_ratio {mask_ratio} keeps {num_keep} of '
+                         f'{num_units} units')
+    if seeds is None:
+        noise = torch.rand(batch_size, num_units, device=device)
+    else:
+        if len(seeds) != batch_size:
+            raise ValueError(f'{len(seeds)} seeds for {batch_size} samples')
+        noise = torch.stack([
+            torch.rand(num_units,
+                       generator=torch.Generator().manual_seed(int(s)))
+            for s in seeds
+        ]).to(device)
+    ids_shuffle = noise.argsort(dim=1)
+    ids_restore = ids_shuffle.argsort(dim=1)
+    ids_keep = ids_shuffle[:, :num_keep]
+    mask = torch.ones(batch_size, num_units, device=device)
+    mask[:, :num_keep] = 0
+    mask = torch.gather(mask, 1, ids_restore)
+    return ids_keep, ids_restore, mask
