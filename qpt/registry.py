@@ -15,7 +15,7 @@ __all__ = [
     'OPTIMIZERS', 'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS',
     'PARAM_SCHEDULERS', 'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS', 'MODELS',
     'MODEL_WRAPPERS', 'WEIGHT_INITIALIZERS', 'BATCH_AUGMENTS', 'TASK_UTILS',
-    'METRICS', 'EVALUATORS'
+    'METRICS', 'EVALUATORS', 'VISUALIZERS', 'VISBACKENDS'
 ]
 
 
@@ -50,3 +50,6 @@ TASK_UTILS = _child(mmpretrain_registry.TASK_UTILS, 'qpt.models')
 
 METRICS = _child(mmpretrain_registry.METRICS, 'qpt.evaluation')
 EVALUATORS = _child(mmpretrain_registry.EVALUATORS, 'qpt.evaluation')
+
+VISUALIZERS = _child(mmpretrain_registry.VISUALIZERS, 'qpt.engine')
+VISBACKENDS = _child(mmpretrain_registry.VISBACKENDS, 'qpt.engine')

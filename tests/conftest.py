@@ -35,3 +35,11 @@ def shared_data() -> Path:
 def shared_fixtures() -> Path:
     """``../shared/fixtures`` (facts such as the released checkpoint layout)."""
     return _require(SHARED_FIXTURES)
+
+
+@pytest.fixture(scope='session', autouse=True)
+def qpt_default_scope():
+    """Register all modules and make ``qpt`` the default scope, as the
+    tools do, so components built outside a Runner resolve our names."""
+    from qpt.utils import register_all_modules
+    register_all_modules(init_default_scope=True)

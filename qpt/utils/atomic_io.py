@@ -15,14 +15,22 @@ from typing import Union
 from mmengine.fileio import LocalBackend, register_backend
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(data: bytes, filepath: Union[str, Path]) -> None:
-    """Write ``data`` to ``filepath`` atomically, creating parent folders."""
+    """Write ``data`` to ``filepath`` atomically, creating parent folders.
+    The file gets the usual permissions (0666 minus the umask)."""
     filepath = osp.abspath(os.fspath(filepath))
     folder = osp.dirname(filepath)
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(
         prefix=f'.{osp.basename(filepath)}.', suffix='.tmp', dir=folder)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, 'wb') as f:
             f.write(data)
             f.flush()

@@ -184,7 +184,8 @@ def test_forward_masked_unit_locality(tiny, size):
 
 def test_forward_masked_bad_ids(tiny):
     with pytest.raises(ValueError, match='ids_keep'):
-        tiny.forward_masked(torch.randn(2, 3, 32, 32), torch.zeros(4, 1).long())
+        tiny.forward_masked(
+            torch.randn(2, 3, 32, 32), torch.zeros(4, 1, dtype=torch.long))
 
 
 # 4. attention path ----------------------------------------------------------

@@ -433,7 +433,8 @@ def detect_label_format(path: str) -> str:
             break
     if not first:
         raise ValueError(f'{path}: empty label file')
-    fields = [f.strip() for f in first.split(',')]
+    fields = next(csv.reader([first]))
+    fields = [f.strip() for f in fields]
     lower = {f.lower() for f in fields}
     if 'dis_img_path' in lower and 'score' in lower:
         return 'table'

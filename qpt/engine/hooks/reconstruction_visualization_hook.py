@@ -5,7 +5,7 @@ from typing import Optional
 import cv2
 import numpy as np
 import torch
-from mmengine.dataset import pseudo_collate
+from mmengine.dataset import default_collate
 from mmengine.dist import master_only
 from mmengine.hooks import Hook
 
@@ -57,7 +57,7 @@ class ReconstructionVisualizationHook(Hook):
             min(self.num_images, len(dataset)))]
         was_training = model.training
         model.eval()
-        data = model.data_preprocessor(pseudo_collate(samples), False)
+        data = model.data_preprocessor(default_collate(samples), False)
         images = model.reconstruct(data['inputs'], data['data_samples'])
         model.train(was_training)
 

@@ -1,4 +1,4 @@
-"""Functional metrics for visual scoring (inputs: 1-D arrays, outputs: floats)."""
+"""Functional metrics for visual scoring: 1-D arrays in, floats out."""
 from .correlation import krcc, plcc, rmse, srcc
 from .logistic import fit_logistic4, logistic4
 

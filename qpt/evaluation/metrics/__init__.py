@@ -1,1 +1,3 @@
-__all__ = []
+from .quality_metric import QualityMetric
+
+__all__ = ['QualityMetric']

@@ -61,6 +61,9 @@ class QPTV2(BaseModel):
                 mean=IMAGENET_MEAN,
                 std=IMAGENET_STD,
                 to_rgb=False)
+        if isinstance(data_preprocessor, dict):
+            # resolve names through our registry (it sees mmpretrain's too)
+            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)

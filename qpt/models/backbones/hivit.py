@@ -117,7 +117,7 @@ class PatchEmbed(nn.Module):
         return units.reshape(B, h * w, s, s, C), (h, w)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, Grid]:
-        """(B, 3, H, W) -> ((B, N, 4, 4, C1) normalised units, (H/16, W/16))."""
+        """(B, 3, H, W) -> ((B, N, 4, 4, C1) normed units, (H/16, W/16))."""
         units, grid = self.group_units(self.proj(x))
         return self.norm(units), grid
 
@@ -552,7 +552,8 @@ class HiViT(BaseBackbone):
         """
         grid = self.get_unit_grid(x.shape)
         feats = self.forward_units(x)
-        return tuple(self.units_to_map(feats[i], grid) for i in self.out_indices)
+        return tuple(
+            self.units_to_map(feats[i], grid) for i in self.out_indices)
 
     def forward_masked(
             self, x: torch.Tensor, ids_keep: torch.Tensor

@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 
 from qpt.registry import TRANSFORMS
-from .base import BaseDegradation, check_prob, check_range
+from .base import BaseDegradation, check_prob, check_range, to_uint8
 
 __all__ = ['GaussianBlurDegradation', 'gaussian_kernel2d']
 
@@ -134,8 +134,11 @@ class GaussianBlurDegradation(BaseDegradation):
         kernel = gaussian_kernel2d(params['kernel_size'], params['sigma_x'],
                                    params['sigma_y'], params['angle'])
         # The kernel is point-symmetric, so correlation == convolution.
-        return cv2.filter2D(
-            img, -1, kernel, borderType=cv2.BORDER_REFLECT_101)
+        # (OpenCV filters float32 faster than uint8 for large kernels.)
+        out = cv2.filter2D(
+            img.astype(np.float32), -1, kernel,
+            borderType=cv2.BORDER_REFLECT_101)
+        return to_uint8(out)
 
     def _repr_args(self) -> str:
         return (f'kernel_size_range={self.kernel_size_range}, '

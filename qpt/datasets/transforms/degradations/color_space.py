@@ -5,9 +5,12 @@ import cv2
 import numpy as np
 
 from qpt.registry import TRANSFORMS
-from .base import BaseDegradation, check_range, to_uint8
+from .base import BaseDegradation, check_range
 
-__all__ = ['ColorSpaceTransform', 'srgb_to_linear', 'linear_to_srgb']
+__all__ = [
+    'ColorSpaceTransform', 'srgb_to_linear', 'linear_to_srgb',
+    'desaturate_into_gamut'
+]
 
 #: Rec. 709 / sRGB relative luminance weights of linear R, G, B.
 LUMINANCE_709 = (0.2126, 0.7152, 0.0722)
@@ -25,6 +28,40 @@ def linear_to_srgb(x: np.ndarray) -> np.ndarray:
     x = np.clip(np.asarray(x, dtype=np.float32), 0., 1.)
     return np.where(x <= 0.0031308, x * 12.92,
                     1.055 * np.power(x, 1 / 2.4) - 0.055).astype(np.float32)
+
+
+def desaturate_into_gamut(rgb: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Bring linear RGB into [0, 1] by desaturating, keeping luminance.
+
+    Each pixel ``Y + d`` (``Y = weights @ rgb``, ``d`` its chroma) is
+    replaced by ``Y + t * d`` with the largest ``t`` in [0, 1] that puts all
+    three channels in [0, 1]; in-gamut pixels are unchanged. ``Y`` is
+    clipped to [0, 1] first.
+
+    Args:
+        rgb: (H, W, 3) float32 linear RGB.
+        weights: (3,) luminance weights summing to 1.
+
+    Returns:
+        (H, W, 3) float32 in [0, 1].
+    """
+    rgb = np.ascontiguousarray(rgb, dtype=np.float32)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    # (elementwise min/max: numpy's reductions over a length-3 axis are slow)
+    lo = np.minimum(np.minimum(r, g), b)
+    hi = np.maximum(np.maximum(r, g), b)
+    over, under = hi > 1., lo < 0.
+    if not (over.any() or under.any()):
+        return rgb
+    lum = cv2.transform(rgb, np.asarray(weights, np.float32).reshape(1, 3))
+    lum = np.clip(lum.reshape(rgb.shape[:2]), 0., 1.)
+    # The binding channel is the largest (above 1) or the smallest (below 0).
+    with np.errstate(divide='ignore', invalid='ignore'):
+        t = np.where(over, (1. - lum) / (hi - lum), 1.)
+        t = np.where(under, np.minimum(t, lum / (lum - lo)), t)
+    t = t.astype(np.float32)[..., None]
+    lum = lum[..., None]
+    return np.clip(lum + t * (rgb - lum), 0., 1.)
 
 
 @TRANSFORMS.register_module()
@@ -45,13 +82,20 @@ class ColorSpaceTransform(BaseDegradation):
        drawn from ``ccm_offdiag_range``, diagonal set so that each row sums
        to 1 — grey stays grey (channel mixing / hue-dependent shifts);
     3. saturation: blend towards the Rec. 709 luminance by a factor drawn
-       from ``saturation_range`` (luminance-preserving).
+       from ``saturation_range`` (grey- and luminance-preserving).
 
-    ``M = S @ CCM @ diag(gains)``; ``out = srgb(clip(M @ linear(img)))``.
-    This differs from :class:`ColorJitterDegradation` (brightness,
-    contrast, saturation and hue on the encoded values): it changes the
-    colour statistics (casts, channel mixing) while keeping the luminance
-    structure.
+    ``M = S @ CCM @ diag(gains)``. With ``preserve_luminance`` (default)
+    ``M`` is then corrected so that every pixel keeps its linear luminance:
+    ``M += 1 (w - w M)`` with ``w`` the Rec. 709 weights, i.e. the change of
+    luminance is removed by adding the same amount to R, G and B; this
+    keeps the CCM's grey-to-grey property, and out-of-gamut results are
+    desaturated towards their own luminance until they fit
+    (:func:`desaturate_into_gamut`) instead of being clipped per channel,
+    so the linear luminance of every pixel is kept up to 8-bit rounding.
+    Without it, ``out = srgb(clip(M @ linear(img), 0, 1))``. This differs from
+    :class:`ColorJitterDegradation` (brightness, contrast, saturation and
+    hue on the encoded values): it changes the colour statistics (casts,
+    channel mixing) while keeping the luminance structure.
 
     **Required Keys:**
 
@@ -77,13 +121,17 @@ class ColorSpaceTransform(BaseDegradation):
             (0.8, 1.25).
         saturation_range (tuple[float, float]): saturation factor in linear
             light (1 = unchanged, 0 = grey). Defaults to (0.7, 1.3).
+        preserve_luminance (bool): correct the combined matrix and map
+            out-of-gamut colours so that the linear luminance of every pixel
+            is kept. Defaults to True.
     """
 
     def __init__(self,
                  prob: float = 1.0,
                  ccm_offdiag_range: Sequence[float] = (-0.15, 0.15),
                  wb_gain_range: Sequence[float] = (0.8, 1.25),
-                 saturation_range: Sequence[float] = (0.7, 1.3)) -> None:
+                 saturation_range: Sequence[float] = (0.7, 1.3),
+                 preserve_luminance: bool = True) -> None:
         super().__init__(prob)
         name = type(self).__name__
         self.ccm_offdiag_range = check_range(
@@ -94,6 +142,14 @@ class ColorSpaceTransform(BaseDegradation):
                              f'{wb_gain_range!r}')
         self.saturation_range = check_range(
             saturation_range, 'saturation_range', name, low=0.)
+        self.preserve_luminance = bool(preserve_luminance)
+        # Constant tables: uint8 -> linear, and linear quantised to 16 bit ->
+        # sRGB uint8 (error <= 0.03 of an 8-bit step before rounding).
+        self._decode_lut = srgb_to_linear(
+            np.arange(256, dtype=np.float32) / 255.)
+        self._encode_lut = np.clip(
+            np.rint(linear_to_srgb(np.arange(65536) / 65535.) * 255.), 0,
+            255).astype(np.uint8)
 
     def _sample_params(self, img_shape: Tuple[int, ...]) -> Dict[str, Any]:
         lo, hi = np.log(self.wb_gain_range)
@@ -108,22 +164,31 @@ class ColorSpaceTransform(BaseDegradation):
             ccm=[[float(v) for v in row] for row in ccm],
             saturation=saturation)
 
-    @staticmethod
-    def color_matrix(params: Dict[str, Any]) -> np.ndarray:
-        """The combined (3, 3) matrix ``S @ CCM @ diag(gains)``."""
+    def color_matrix(self, params: Dict[str, Any]) -> np.ndarray:
+        """The combined (3, 3) matrix acting on linear RGB column vectors."""
         s = params['saturation']
         w = np.asarray(LUMINANCE_709)
-        sat = s * np.eye(3) + (1. - s) * np.outer(np.ones(3), w)
-        return sat @ np.asarray(params['ccm']) @ np.diag(params['wb_gains'])
+        ones = np.ones(3)
+        sat = s * np.eye(3) + (1. - s) * np.outer(ones, w)
+        mat = sat @ np.asarray(params['ccm']) @ np.diag(params['wb_gains'])
+        if self.preserve_luminance:
+            # Add (Y_in - Y_out) to all three channels: w @ mat == w.
+            mat = mat + np.outer(ones, w - w @ mat)
+        return mat
 
     def _apply(self, img: np.ndarray, params: Dict[str, Any]) -> np.ndarray:
-        lut = srgb_to_linear(np.arange(256, dtype=np.float32) / 255.)
-        linear = lut[img]  # (H, W, 3) float32
+        linear = cv2.LUT(img, self._decode_lut)  # (H, W, 3) float32
         mat = self.color_matrix(params).astype(np.float32)
         out = cv2.transform(linear, mat)
-        return to_uint8(linear_to_srgb(out) * 255.)
+        if self.preserve_luminance:
+            out = desaturate_into_gamut(out, np.asarray(LUMINANCE_709))
+        else:
+            out = np.clip(out, 0., 1., out=out)
+        idx = (out * 65535. + 0.5).astype(np.uint16)
+        return self._encode_lut[idx]
 
     def _repr_args(self) -> str:
         return (f'ccm_offdiag_range={self.ccm_offdiag_range}, '
                 f'wb_gain_range={self.wb_gain_range}, '
-                f'saturation_range={self.saturation_range}')
+                f'saturation_range={self.saturation_range}, '
+                f'preserve_luminance={self.preserve_luminance}')

@@ -1,7 +1,6 @@
 """The pretraining two-view wrapper: degraded input + reconstruction target."""
 from typing import Callable, Optional, Union
 
-import numpy as np
 from mmcv.transforms import BaseTransform
 
 from qpt.registry import TRANSFORMS

@@ -74,7 +74,10 @@ class SharpenDegradation(BaseDegradation):
             f, (0, 0), sigma, borderType=cv2.BORDER_REFLECT_101)
         residual = f - blurred
         if self.threshold > 0:
-            mask = (np.abs(residual).max(axis=2) > self.threshold)
+            a = np.abs(residual)
+            # elementwise: numpy's max over a length-3 axis is slow
+            mask = np.maximum(np.maximum(a[..., 0], a[..., 1]),
+                              a[..., 2]) > self.threshold
             mask = cv2.GaussianBlur(
                 mask.astype(np.float32), (0, 0), sigma,
                 borderType=cv2.BORDER_REFLECT_101)

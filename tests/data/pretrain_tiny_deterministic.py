@@ -1,0 +1,6 @@
+# pretrain_tiny without per-sample randomness in the data (centre crops, no
+# degradation), so runs with different process counts see the same batches.
+_base_ = './pretrain_tiny.py'
+train_dataloader = dict(
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(pipeline={{_base_.test_pipeline}}))
