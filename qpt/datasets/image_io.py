@@ -72,12 +72,19 @@ def read_image_rgb(path: PathLike) -> np.ndarray:
 
 
 def read_image_size(path: PathLike) -> Tuple[int, int]:
-    """(height, width) after EXIF orientation, from the header only."""
+    """(height, width) after EXIF orientation, from the header only (the
+    EXIF block is parsed from the raw bytes: Pillow's ``getexif`` would
+    decode a whole PNG)."""
     path = os.fspath(path)
     try:
         with Image.open(path) as img:
             w, h = img.size
-            orientation = img.getexif().get(0x0112, 1)
+            raw = img.info.get('exif')
+            orientation = 1
+            if raw:
+                exif = Image.Exif()
+                exif.load(raw)
+                orientation = exif.get(0x0112, 1)
     except (OSError, SyntaxError, ValueError) as e:
         raise ImageLoadError(f'{path}: cannot read image header ({e})') \
             from None

@@ -1,3 +1,4 @@
 from .qptv2 import QPTV2
+from .quality_scorer import QualityScorer
 
-__all__ = ['QPTV2']
+__all__ = ['QPTV2', 'QualityScorer']

@@ -1,1 +1,3 @@
+from .quality_data_preprocessor import QualityDataPreprocessor
 
+__all__ = ['QualityDataPreprocessor']

@@ -1,0 +1,132 @@
+"""Image (and video) quality / aesthetics scorer: encoder -> mean -> MLP."""
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+from mmengine.model import BaseModel
+from mmpretrain.structures import DataSample
+
+from qpt.registry import MODELS
+
+
+def _sample_tensor(samples: Sequence[DataSample], key: str,
+                   device: torch.device) -> Optional[torch.Tensor]:
+    if not samples or key not in samples[0]:
+        return None
+    return torch.stack([
+        torch.as_tensor(s.get(key), dtype=torch.float32) for s in samples
+    ]).to(device)
+
+
+@MODELS.register_module()
+class QualityScorer(BaseModel):
+    """Scores images (B, 3, H, W), averaged test crops (B, K, 3, H, W) or,
+    with a 3-D backbone, clips (B, 3, T, H, W) / (B, K, 3, T, H, W).
+
+    The backbone's last output map is averaged over all positions (after its
+    final LayerNorm) and the head regresses a score normalised to [0, 1]
+    with higher = better. ``predict`` maps it back to the dataset's scale:
+    ``lo + s * (hi - lo)``, or ``hi - s * (hi - lo)`` when ``lower_better``
+    (DMOS), so reported scores are comparable with the labels.
+
+    Args:
+        backbone: encoder config (HiViT by default).
+        head: ``QualityRegressionHead`` config.
+        score_range: (lo, hi) of the dataset's scores.
+        lower_better: the dataset's scores are DMOS-like.
+        video: inputs are clips (channel dim before time).
+        data_preprocessor: defaults to ``QualityDataPreprocessor``.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 head: dict,
+                 score_range: Tuple[float, float] = (0., 1.),
+                 lower_better: bool = False,
+                 video: bool = False,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg=None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='QualityDataPreprocessor')
+        if isinstance(data_preprocessor, dict):
+            data_preprocessor.setdefault('video', video)
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.head = MODELS.build(head)
+        lo, hi = score_range
+        if not hi > lo:
+            raise ValueError(f'score_range must be (lo, hi) with hi > lo, '
+                             f'got {score_range}')
+        self.score_range = (float(lo), float(hi))
+        self.lower_better = lower_better
+        self.video = video
+
+    # ------------------------------------------------------------- scaling
+    def to_dataset_scale(self, score: torch.Tensor) -> torch.Tensor:
+        """Normalised (higher = better) -> the dataset's original scale."""
+        lo, hi = self.score_range
+        return hi - score * (hi - lo) if self.lower_better else \
+            lo + score * (hi - lo)
+
+    def to_normalised(self, score: torch.Tensor) -> torch.Tensor:
+        """The dataset's scale -> [0, 1], higher = better."""
+        lo, hi = self.score_range
+        norm = (score - lo) / (hi - lo)
+        return 1 - norm if self.lower_better else norm
+
+    # ------------------------------------------------------------ forward
+    def extract_feat(self, inputs: torch.Tensor) -> torch.Tensor:
+        """(N, 3, H, W) or (N, 3, T, H, W) -> (N, C): the mean over all
+        positions of the backbone's last output."""
+        feat = self.backbone(inputs)[-1]
+        return feat.flatten(2).mean(-1)
+
+    def _raw(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Head output per sample, averaged over test crops/clips:
+        (B,) or (B, num_bins)."""
+        single = 5 if self.video else 4
+        if inputs.dim() == single:
+            return self.head(self.extract_feat(inputs))
+        if inputs.dim() != single + 1:
+            raise ValueError(f'unexpected input shape {tuple(inputs.shape)}')
+        B, K = inputs.shape[:2]
+        raw = self.head(self.extract_feat(inputs.flatten(0, 1)))
+        return raw.view(B, K, *raw.shape[1:]).mean(1)
+
+    def loss(self, inputs: torch.Tensor,
+             data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+        target = _sample_tensor(data_samples, 'gt_score_norm', inputs.device)
+        if target is None:
+            raise KeyError('training samples need `gt_score_norm` (the '
+                           'dataset score normalised to [0, 1])')
+        hist = _sample_tensor(data_samples, 'gt_hist', inputs.device)
+        return self.head.loss(self._raw(inputs), target, hist)
+
+    def predict(self, inputs: torch.Tensor,
+                data_samples: Optional[List[DataSample]] = None
+                ) -> List[DataSample]:
+        """Adds ``pred_score`` (dataset scale) and ``pred_score_norm``
+        ([0, 1]) to each data sample."""
+        norm = self.head.to_score(self._raw(inputs)).float()
+        scores = self.to_dataset_scale(norm)
+        if data_samples is None:
+            data_samples = [DataSample() for _ in range(len(scores))]
+        for sample, s, n in zip(data_samples, scores, norm):
+            sample.set_field(s.detach(), 'pred_score')
+            sample.set_field(n.detach(), 'pred_score_norm')
+        return data_samples
+
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[List[DataSample]] = None,
+                mode: str = 'tensor'):
+        """``mode='tensor'``: the raw head output (B,) on a preprocessed
+        batch — the number the released head computes."""
+        if mode == 'tensor':
+            return self._raw(inputs)
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        raise RuntimeError(f'Invalid mode "{mode}".')
