@@ -19,6 +19,7 @@ train_dataloader = dict(
     num_workers=2,
     persistent_workers=False,
     pin_memory=False,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(data_root=data_root, ann_file='',
                  data_prefix=dict(img_path='train')))
 val_dataloader = dict(
