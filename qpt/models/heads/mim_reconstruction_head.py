@@ -72,8 +72,9 @@ class MIMReconstructionHead(BaseModule):
         Returns:
             (B,) loss of each sample.
         """
-        target = self.construct_target(target_imgs).to(pred.dtype)
-        per_unit = (pred - target).pow(2).mean(dim=-1)
+        # float32 even under AMP: the loss is a mean of many small squares
+        target = self.construct_target(target_imgs.float())
+        per_unit = (pred.float() - target).pow(2).mean(dim=-1)
         mask = mask.to(per_unit.dtype)
         return (per_unit * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
 
