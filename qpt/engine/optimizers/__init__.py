@@ -1,1 +1,4 @@
-__all__ = []
+from .layer_decay_optim_wrapper_constructor import \
+    LayerDecayOptimWrapperConstructor
+
+__all__ = ['LayerDecayOptimWrapperConstructor']
