@@ -30,6 +30,6 @@ setup(
     python_requires='>=3.9',
     install_requires=read_requirements('requirements.txt'),
     extras_require={'tests': read_requirements('requirements-tests.txt')},
-    entry_points={'console_scripts': []},
+    entry_points={'console_scripts': ['qpt=qpt.cli:main']},
     license='Apache-2.0',
 )

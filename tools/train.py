@@ -8,6 +8,7 @@ import os
 import os.path as osp
 
 import torch
+import torch.distributed as dist
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
@@ -104,7 +105,13 @@ def main() -> None:
     register_all_modules(init_default_scope=False)
     cfg = merge_args(Config.fromfile(args.config), args)
     runner = Runner.from_cfg(cfg)
-    runner.train()
+    try:
+        runner.train()
+    finally:
+        # tear the group down before exit: gloo aborts in its destructor
+        # otherwise ("terminate called without an active exception")
+        if dist.is_available() and dist.is_initialized():
+            dist.destroy_process_group()
 
 
 if __name__ == '__main__':

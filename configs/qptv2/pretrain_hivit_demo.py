@@ -61,3 +61,4 @@ default_hooks = dict(
 custom_hooks = [
     dict(type='ReconstructionVisualizationHook', interval=100, num_images=4)
 ]
+log_processor = dict(by_epoch=False)

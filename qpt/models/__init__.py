@@ -3,6 +3,7 @@
 import mmpretrain.models  # noqa: F401
 from .algorithms import *  # noqa: F401,F403
 from .backbones import *  # noqa: F401,F403
+from .converters import *  # noqa: F401,F403
 from .data_preprocessors import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403

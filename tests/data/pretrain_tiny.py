@@ -55,3 +55,4 @@ test_cfg = dict()
 default_hooks = dict(
     logger=dict(interval=1),
     checkpoint=dict(by_epoch=False, interval=2, max_keep_ckpts=-1))
+log_processor = dict(by_epoch=False)

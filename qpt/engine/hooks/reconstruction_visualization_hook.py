@@ -2,15 +2,13 @@
 import os.path as osp
 from typing import Optional
 
-import cv2
-import numpy as np
 import torch
 from mmengine.dataset import default_collate
 from mmengine.dist import master_only
 from mmengine.hooks import Hook
 
 from qpt.registry import HOOKS
-from qpt.utils import atomic_write_bytes
+from qpt.visualization.reconstruction import reconstruction_grid, save_png
 
 __all__ = ['ReconstructionVisualizationHook']
 
@@ -61,22 +59,10 @@ class ReconstructionVisualizationHook(Hook):
         images = model.reconstruct(data['inputs'], data['data_samples'])
         model.train(was_training)
 
-        mean = model.data_preprocessor.mean.view(1, -1, 1, 1)
-        std = model.data_preprocessor.std.view(1, -1, 1, 1)
-        columns = []
-        for key in ('input', 'reconstruction', 'target'):
-            pixels = (images[key].float() * std + mean).clamp(0, 255)
-            columns.append(pixels.round().byte().permute(0, 2, 3, 1).cpu())
-        rows = [
-            np.concatenate([c[i].numpy() for c in columns], axis=1)
-            for i in range(len(samples))
-        ]
-        grid = np.concatenate(rows, axis=0)
+        grid = reconstruction_grid(images, model.data_preprocessor.mean,
+                                   model.data_preprocessor.std)
         out_dir = self.out_dir or osp.join(runner.work_dir, 'vis')
-        path = osp.join(out_dir, f'reconstruction_{name}.png')
-        ok, buf = cv2.imencode('.png', cv2.cvtColor(grid, cv2.COLOR_RGB2BGR))
-        assert ok, 'PNG encoding failed'
-        atomic_write_bytes(buf.tobytes(), path)
+        path = save_png(grid, osp.join(out_dir, f'reconstruction_{name}.png'))
         runner.logger.info(
             f'Reconstructions (input | reconstruction | target) in {path}')
         return path

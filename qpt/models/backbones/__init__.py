@@ -1,3 +1,4 @@
 from .hivit import HiViT
+from .hivit_3d import HiViT3D
 
-__all__ = ['HiViT']
+__all__ = ['HiViT', 'HiViT3D']

@@ -1,0 +1,26 @@
+# Zero-shot LIVE-VQC (test only): the LSVQ-trained model
+# (configs/qptv2/vqa_hivit-t_lsvq.py) on all 585 videos, no fine-tuning.
+#   python tools/test.py configs/qptv2/vqa_hivit-t_lsvq-zeroshot_livevqc.py \
+#       work_dirs/vqa_hivit-t_lsvq/best_SRCC_epoch_N.pth
+# The model's normalised [0, 1] output is reported on LIVE-VQC's scale
+# (score_range below): SRCC, KRCC and PLCC do not depend on that linear
+# map; RMSE across datasets is indicative only (plcc_fit='logistic4' maps
+# the predictions onto the subjective scale first).
+_base_ = [
+    '../_base_/models/qptv2_hivit-t_vqa.py',
+    '../_base_/datasets/livevqc.py',
+    '../_base_/default_runtime.py',
+]
+
+model = dict(
+    score_range={{_base_.score_range}},
+    lower_better={{_base_.lower_better}})
+
+test_dataloader = dict(
+    dataset=dict(split='all', split_file=None))
+test_cfg = dict()
+
+# Test only: no training or validation here.
+train_dataloader = None
+val_dataloader = None
+val_evaluator = None

@@ -1,0 +1,303 @@
+"""init_model / inference_model: released checkpoints, the converter, strict
+loading, pretraining checkpoints and bad inputs at test time."""
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.config import Config
+from PIL import Image
+
+from qpt.apis import inference_model, init_model
+from qpt.apis.checkpoint_loading import load_scorer_checkpoint
+from qpt.datasets.image_io import read_image_rgb
+from qpt.models.converters import (StateDictMismatchError,
+                                   convert_qptv2_release, is_qptv2_release)
+from qpt.models.utils.relative_position import relative_position_index
+from qpt.registry import MODELS
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+BASE_CFG = PROJECT_ROOT / 'configs' / '_base_' / 'models' / \
+    'qptv2_hivit-t_quality.py'
+TINY_ARCH = dict(embed_dims=64, depths=[1, 1, 2], num_heads=2)
+TEST_PIPELINE = [
+    dict(type='LoadImageRGB'),
+    dict(type='DeterministicCrops', crop_size=224, num_crops=5),
+    dict(type='PackQualityInputs'),
+]
+
+
+def tiny_cfg(img_size: int = 224, pipeline=TEST_PIPELINE) -> Config:
+    """The base scorer config with a tiny HiViT, a 1-5 MOS scale and a
+    test pipeline."""
+    cfg = Config.fromfile(str(BASE_CFG))
+    cfg.model.backbone.arch = TINY_ARCH
+    cfg.model.backbone.img_size = img_size
+    cfg.model.head.in_channels = TINY_ARCH['embed_dims']
+    cfg.model.score_range = (1., 5.)
+    cfg.test_dataloader = dict(dataset=dict(pipeline=pipeline))
+    return cfg
+
+
+def converter_main():
+    """``main(argv)`` of tools/model_converters/qptv2_release_to_qpt.py."""
+    path = PROJECT_ROOT / 'tools' / 'model_converters' / \
+        'qptv2_release_to_qpt.py'
+    spec = importlib.util.spec_from_file_location('qptv2_release_to_qpt',
+                                                  path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main
+
+
+# --------------------------------------------------------------- released
+@pytest.fixture(scope='module')
+def released(shared_fixtures):
+    """Random tensors in the released layout: {'params': state_dict}."""
+    with open(shared_fixtures /
+              'qptv2_release_image_checkpoint_layout.json') as f:
+        layout = json.load(f)
+    gen = torch.Generator().manual_seed(0)
+    params = {}
+    for t in layout['tensors']:
+        name, shape = t['name'], t['shape']
+        if name == 'relative_position_index':
+            params[name] = relative_position_index((14, 14))
+        elif 'norm' in name and name.endswith('weight'):
+            params[name] = 1 + 0.1 * torch.randn(shape, generator=gen)
+        else:
+            params[name] = 0.05 * torch.randn(shape, generator=gen)
+    assert len(params) == layout['count']
+    return {layout['wrapper_key']: params}
+
+
+@pytest.fixture(scope='module')
+def release_file(released, tmp_path_factory):
+    path = tmp_path_factory.mktemp('release') / 'iqa.pth'
+    torch.save(released, path)
+    return path
+
+
+@pytest.fixture(scope='module')
+def release_model(release_file):
+    return init_model(BASE_CFG, release_file)
+
+
+def test_release_loads_strictly_and_head_matches_manual(
+        released, release_model):
+    params = released['params']
+    assert is_qptv2_release(released)
+    model = release_model
+    assert not model.training and model.cfg is not None
+    state = model.state_dict()
+    for name, value in convert_qptv2_release(params).items():
+        assert torch.equal(state[name], value), name
+
+    x = torch.randn(2, 3, 224, 224, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        out = model(x, mode='tensor')
+        tokens = model.backbone.forward_units(x)[-1]  # (B, 196, 384)
+    assert tokens.shape == (2, 196, 384)
+    hidden = F.gelu(
+        F.linear(tokens.mean(1), params['quality_regressor.fc_cls.0.weight'],
+                 params['quality_regressor.fc_cls.0.bias']))
+    manual = F.linear(hidden, params['quality_regressor.fc_cls.3.weight'],
+                      params['quality_regressor.fc_cls.3.bias']).squeeze(-1)
+    assert out.shape == (2, )
+    torch.testing.assert_close(out, manual, rtol=1e-5, atol=1e-6)
+
+
+def test_converter_cli_round_trips(release_file, release_model, tmp_path,
+                                   capsys):
+    main = converter_main()
+    dst = tmp_path / 'out' / 'qpt.pth'
+    assert main([str(release_file), str(dst)]) == 0
+    printed = capsys.readouterr().out
+    assert 'mapped 172 keys (168 encoder, 4 head)' in printed
+    assert 'missing keys (0)' in printed
+    assert 'unexpected keys (0)' in printed
+    ckpt = torch.load(dst, weights_only=True)
+    assert set(ckpt) == {'meta', 'state_dict'}
+    assert ckpt['meta']['source'] == 'iqa.pth'
+    assert not Path(ckpt['meta']['config']).is_absolute()
+    reloaded = init_model(BASE_CFG, dst)
+    x = torch.randn(1, 3, 224, 224)
+    with torch.no_grad():
+        torch.testing.assert_close(
+            reloaded(x, mode='tensor'), release_model(x, mode='tensor'),
+            rtol=0, atol=0)
+
+
+def _save_release(released, path, edit):
+    params = dict(released['params'])
+    edit(params)
+    torch.save({'params': params}, path)
+    return path
+
+
+def test_missing_tensor_is_named(released, tmp_path, capsys):
+    path = _save_release(released, tmp_path / 'missing.pth',
+                         lambda p: p.pop('blocks.7.attn.qkv.weight'))
+    with pytest.raises(StateDictMismatchError,
+                       match='missing in checkpoint: '
+                       r'backbone\.blocks\.7\.attn\.qkv\.weight'):
+        init_model(BASE_CFG, path)
+    main = converter_main()
+    dst = tmp_path / 'never.pth'
+    assert main([str(path), str(dst)]) == 1
+    assert not dst.exists()
+    err = capsys.readouterr()
+    assert 'backbone.blocks.7.attn.qkv.weight' in err.out + err.err
+
+
+def test_misshaped_tensor_is_named_with_both_shapes(released, tmp_path):
+    path = _save_release(
+        released, tmp_path / 'shape.pth',
+        lambda p: p.update({'quality_regressor.fc_cls.3.weight':
+                            torch.zeros(2, 64)}))
+    with pytest.raises(StateDictMismatchError) as info:
+        init_model(BASE_CFG, path)
+    assert ('shape mismatch: head.fc_cls.3.weight: model [1, 64], '
+            'checkpoint [2, 64]') in str(info.value)
+    assert str(path) in str(info.value)
+
+
+# ------------------------------------------------------------ pretraining
+def test_pretraining_checkpoint_loads_the_encoder_only(tmp_path):
+    pre_cfg = Config.fromfile(
+        str(PROJECT_ROOT / 'tests' / 'data' / 'pretrain_tiny.py'))
+    pretrain = MODELS.build(pre_cfg.model)
+    path = tmp_path / 'pretrain.pth'
+    torch.save(dict(meta=dict(), state_dict=pretrain.state_dict()), path)
+
+    model = init_model(tiny_cfg(img_size=64), path)
+    state = model.state_dict()
+    for name, value in pretrain.state_dict().items():
+        if name.startswith('backbone.'):
+            assert torch.equal(state[name], value), name
+    report = load_scorer_checkpoint(model, path)
+    assert report['kind'] == 'pretrain_encoder'
+    assert report['not_loaded'] == sorted(
+        k for k in state if k.startswith('head.'))
+    assert report['ignored'] and all(
+        k.startswith(('neck.', 'decoder.', 'head.'))
+        for k in report['ignored'])
+    # an encoder of another shape is refused, naming the tensor
+    with pytest.raises(StateDictMismatchError, match='absolute_pos_embed'):
+        init_model(tiny_cfg(img_size=224), path)
+
+
+# --------------------------------------------------------------- inference
+@pytest.fixture(scope='module')
+def tiny_model():
+    torch.manual_seed(0)
+    return init_model(tiny_cfg())
+
+
+@pytest.fixture(scope='module')
+def photos(shared_data):
+    return [
+        shared_data / 'images' / 'misc' / 'grace_hopper.jpg',
+        shared_data / 'images' / 'skimage' / 'chelsea.png',
+        shared_data / 'images' / 'skimage' / 'coffee.png',
+    ]
+
+
+def test_inference_scores_paths_and_arrays_deterministically(
+        tiny_model, photos):
+    scores = inference_model(tiny_model, photos, batch_size=2)
+    assert len(scores) == 3 and all(isinstance(s, float) for s in scores)
+    assert all(1. - 1 <= s <= 5. + 1 for s in scores)
+    assert inference_model(tiny_model, photos, batch_size=2) == scores
+    single = [inference_model(tiny_model, p)[0] for p in photos]
+    np.testing.assert_allclose(single, scores, rtol=0, atol=1e-5)
+    arrays = [read_image_rgb(p) for p in photos[:2]]
+    np.testing.assert_allclose(
+        inference_model(tiny_model, arrays), scores[:2], rtol=0, atol=1e-5)
+    assert inference_model(tiny_model, []) == []
+
+
+def test_whole_image_pipeline_batches_mixed_sizes(photos):
+    torch.manual_seed(0)
+    model = init_model(
+        tiny_cfg(pipeline=[
+            dict(type='LoadImageRGB'),
+            dict(type='DeterministicCrops', num_crops=0),
+            dict(type='PackQualityInputs')
+        ]))
+    scores = inference_model(model, photos, batch_size=16)
+    assert len(scores) == 3 and np.isfinite(scores).all()
+
+
+def _bad_inputs(photo: Path, folder: Path) -> dict:
+    """name -> (path, expected: 'score' or a regex of the error)."""
+    raw = photo.read_bytes()
+    rgb = Image.open(photo).convert('RGB')
+    out = {}
+    out['missing'] = (folder / 'nope.jpg', 'error')
+    (folder / 'truncated.jpg').write_bytes(raw[:len(raw) // 2])
+    out['truncated'] = (folder / 'truncated.jpg', 'error')
+    (folder / 'empty.jpg').write_bytes(b'')
+    out['empty'] = (folder / 'empty.jpg', 'error')
+    rgba = rgb.copy()
+    rgba.putalpha(Image.new('L', rgb.size, 128))
+    rgba.save(folder / 'alpha.png')
+    out['alpha'] = (folder / 'alpha.png', 'score')
+    gray16 = np.asarray(rgb.convert('L'), dtype=np.uint16) * 257
+    Image.fromarray(gray16).save(folder / 'gray16.png')
+    assert Image.open(folder / 'gray16.png').mode.startswith('I')
+    out['16-bit'] = (folder / 'gray16.png', 'score')
+    rgb.convert('L').save(folder / 'gray.jpg', quality=95)
+    out['grayscale'] = (folder / 'gray.jpg', 'score')
+    rgb.convert('CMYK').save(folder / 'cmyk.jpg', quality=95)
+    assert Image.open(folder / 'cmyk.jpg').mode == 'CMYK'
+    out['cmyk'] = (folder / 'cmyk.jpg', 'score')
+    rgb.resize((200, 150)).save(folder / 'small.png')
+    out['small'] = (folder / 'small.png', 'error')
+    return out
+
+
+def test_bad_inputs_score_or_name_the_file(tiny_model, photos, tmp_path):
+    cases = _bad_inputs(photos[0], tmp_path)
+    for what, (path, expected) in cases.items():
+        if expected == 'score':
+            score = inference_model(tiny_model, path)[0]
+            assert np.isfinite(score), what
+            # what was scored is exactly what the reader decoded
+            ref = inference_model(tiny_model, read_image_rgb(path))[0]
+            assert score == pytest.approx(ref, abs=1e-6), what
+        else:
+            with pytest.raises(Exception) as info:
+                inference_model(tiny_model, [photos[1], path])
+            assert str(path) in str(info.value), (what, str(info.value))
+    # alpha is dropped, not composited: same pixels as the RGB photo
+    rgb = np.asarray(Image.open(photos[0]).convert('RGB'))
+    assert np.array_equal(read_image_rgb(cases['alpha'][0]), rgb)
+    # the small-image message says why
+    with pytest.raises(ValueError, match='200x150.*smaller than'):
+        inference_model(tiny_model, cases['small'][0])
+
+
+def test_real_grayscale_jpeg_scores(tiny_model, shared_data):
+    path = shared_data / 'images' / 'misc' / 'jxl_flower_q85_gray.jpg'
+    assert np.isfinite(inference_model(tiny_model, path)[0])
+
+
+def test_other_bad_inputs(tiny_model, tmp_path):
+    video = tmp_path / 'clip.mp4'
+    shutil.copyfile(__file__, video)
+    with pytest.raises(ValueError, match='video scoring needs a video config'):
+        inference_model(tiny_model, video)
+    with pytest.raises(ValueError, match=r'inputs\[1\].*uint8'):
+        inference_model(tiny_model, [np.zeros((256, 256, 3), np.uint8),
+                                     np.zeros((256, 256), np.float32)])
+    with pytest.raises(TypeError, match=r'inputs\[0\]'):
+        inference_model(tiny_model, [42])
+    no_pipeline = init_model(tiny_cfg())
+    no_pipeline.cfg.test_dataloader = dict(dataset=dict())
+    with pytest.raises(ValueError, match='test_dataloader'):
+        inference_model(no_pipeline, np.zeros((256, 256, 3), np.uint8))
