@@ -5,7 +5,7 @@ from .dist import init_cpu_distributed
 from .setup_env import register_all_modules
 
 __all__ = [
-    'AtomicLocalBackend', 'atomic_write_bytes', 'atomic_write_text', 'init_cpu_distributed',
-    'register_atomic_backend', 'register_checkpoint_safe_globals',
-    'register_all_modules'
+    'AtomicLocalBackend', 'atomic_write_bytes', 'atomic_write_text',
+    'init_cpu_distributed', 'register_atomic_backend',
+    'register_checkpoint_safe_globals', 'register_all_modules'
 ]

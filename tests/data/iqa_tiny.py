@@ -26,12 +26,12 @@ train_dataloader = dict(
 val_dataloader = dict(dataset=dict(data_root='', pipeline=test_pipeline))
 test_dataloader = dict(dataset=dict(data_root='', pipeline=test_pipeline))
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
-max_iters = 150
+max_iters = 300
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-2, by_epoch=False, begin=0,
-         end=15),
-    dict(type='CosineAnnealingLR', T_max=max_iters - 15, eta_min=1e-6,
-         by_epoch=False, begin=15, end=max_iters),
+         end=30),
+    dict(type='CosineAnnealingLR', T_max=max_iters - 30, eta_min=1e-6,
+         by_epoch=False, begin=30, end=max_iters),
 ]
-train_cfg = dict(max_iters=max_iters, val_interval=50)
-default_hooks = dict(checkpoint=dict(interval=50))
+train_cfg = dict(max_iters=max_iters, val_interval=100)
+default_hooks = dict(checkpoint=dict(interval=100))

@@ -1,0 +1,118 @@
+# LIVE IQA (Release 2): 29 references x 5 synthetic distortions = 779
+# distorted images (mostly 768x512). Scores are realigned DMOS: HIGHER IS
+# WORSE (lower_better=True); the published values span -2.64 to 111.77, so
+# the normalising range is (-3, 112).
+#
+# Layout under data_root (the databaserelease2 folder):
+#   LIVE.txt                 the published score table (dis_img_path,
+#                            dis_type, ref_img_path, score; paths
+#                            LIVE/jp2k/img2.bmp), or pyiqa's meta CSV
+#                            (label_format='pyiqa', strip_dirs=0)
+#   jp2k/ jpeg/ wn/ gblur/ fastfading/   distorted images
+#   splits/                  the split file (below)
+# File names (img1.bmp ...) repeat across folders and do not name the
+# reference: it comes from the ref_img_path column.
+#
+# Protocol: 10 random 80/20 splits BY REFERENCE, 10 % of each training part
+# held out as validation (checkpoint selection, never the test part); report
+# the median and mean over the splits (tools/run_splits.py). Make the split
+# file once:
+#   python tools/data/make_splits.py data/live/LIVE.txt \
+#       --dataset live --out data/live/splits --num-splits 10 --seed 0
+# It writes data/live/splits/live_random10_seed0.json;
+# split_index picks one split.
+#
+# Input policy: native resolution (the smallest images are about 480 px
+# wide), random 224 crop + horizontal flip; at test time the 4 corners and
+# the centre (5 x 224).
+dataset_type = 'LIVEDataset'
+data_root = 'data/live/'
+ann_file = 'LIVE.txt'
+label_format = 'table'
+strip_dirs = 1  # LIVE/jp2k/img2.bmp -> jp2k/img2.bmp
+split_file = 'splits/live_random10_seed0.json'
+split_index = 0
+score_range = (-3.0, 112.0)  # realigned DMOS
+lower_better = True
+crop_size = 224
+num_test_crops = 5
+
+train_pipeline = [
+    dict(type='LoadImageRGB'),
+    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='PackQualityInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageRGB'),
+    dict(type='DeterministicCrops', crop_size=crop_size,
+         num_crops=num_test_crops),
+    dict(type='PackQualityInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=8,
+    persistent_workers=True,
+    pin_memory=True,
+    drop_last=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file=ann_file,
+        label_format=label_format,
+        strip_dirs=strip_dirs,
+        split_file=split_file,
+        split_index=split_index,
+        score_range=score_range,
+        lower_better=lower_better,
+        split='train',
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=32,
+    num_workers=8,
+    persistent_workers=True,
+    pin_memory=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file=ann_file,
+        label_format=label_format,
+        strip_dirs=strip_dirs,
+        split_file=split_file,
+        split_index=split_index,
+        score_range=score_range,
+        lower_better=lower_better,
+        split='val',
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = dict(
+    batch_size=32,
+    num_workers=8,
+    persistent_workers=True,
+    pin_memory=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file=ann_file,
+        label_format=label_format,
+        strip_dirs=strip_dirs,
+        split_file=split_file,
+        split_index=split_index,
+        score_range=score_range,
+        lower_better=lower_better,
+        split='test',
+        test_mode=True,
+        pipeline=test_pipeline))
+
+# Test PLCC (and RMSE) after the VQEG 4-parameter logistic fit, the
+# convention on the legacy synthetic sets; validation (checkpoint selection
+# on SRCC) needs no fit. Set plcc_fit='none' to report raw PLCC.
+val_evaluator = dict(type='QualityMetric', plcc_fit='none')
+test_evaluator = dict(type='QualityMetric', plcc_fit='logistic4')

@@ -1,0 +1,243 @@
+"""Every config loads; every scoring config builds; the dataset configs read
+the real published score tables."""
+import os.path as osp
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from mmcv.transforms import Compose
+from mmengine.config import Config
+from mmengine.dataset import default_collate
+
+from qpt.datasets.quality import get_spec, load_splits
+from qpt.registry import DATASETS, MODELS
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = sorted(p.relative_to(ROOT).as_posix()
+                 for p in (ROOT / 'configs').rglob('*.py'))
+SCORING = [c for c in CONFIGS if osp.basename(c).startswith(('iqa_', 'iaa_'))]
+FULL_RECIPES = [c for c in SCORING if not c.endswith('_demo.py')]
+
+# dataset base -> (published table in ../shared/data/labels, spec name)
+TABLES = {
+    'koniq10k': ('KonIQ-10k.txt', 'koniq10k'),
+    'spaq': ('SPAQ.txt', 'spaq'),
+    'livec': ('LIVE_Challenge.txt', 'livec'),
+    'kadid10k': ('KADID-10k.txt', 'kadid10k'),
+    'tid2013': ('TID2013.txt', 'tid2013'),
+    'csiq': ('CSIQ.txt', 'csiq'),
+    'live': ('LIVE.txt', 'live'),
+}
+DATASET_BASES = ('koniq10k', 'spaq', 'livec', 'kadid10k', 'flive',
+                 'tid2013', 'csiq', 'live', 'ava')
+
+
+def import_tool(path: str):
+    """A tool script as a module (tools/ is not a package)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        Path(path).stem, str(ROOT / path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load(path: str) -> Config:
+    return Config.fromfile(str(ROOT / path))
+
+
+def test_configs_found():
+    assert len(SCORING) >= 10, SCORING
+    for name in DATASET_BASES:
+        assert f'configs/_base_/datasets/{name}.py' in CONFIGS
+    assert 'configs/_base_/schedules/finetune_adamw_llrd.py' in CONFIGS
+
+
+@pytest.mark.parametrize('path', CONFIGS)
+def test_config_loads(path):
+    cfg = load(path)
+    assert isinstance(cfg.to_dict(), dict)
+
+
+@pytest.mark.parametrize('path', SCORING)
+def test_scoring_config_builds(path):
+    """Model, train and test pipelines build; the protocol is consistent."""
+    cfg = load(path)
+    model = MODELS.build(cfg.model)
+    assert type(model).__name__ == 'QualityScorer'
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        Compose(cfg[loader].dataset.pipeline)
+    # scores: the model reports on the dataset's scale and direction
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        ds = cfg[loader].dataset
+        assert tuple(ds.score_range) == tuple(model.score_range)
+        assert bool(ds.lower_better) == model.lower_better
+    # checkpoints are chosen on the validation part, never on the test part
+    assert cfg.train_dataloader.dataset.split == 'train'
+    assert cfg.val_dataloader.dataset.split == 'val'
+    assert cfg.test_dataloader.dataset.split == 'test'
+    assert cfg.default_hooks.checkpoint.save_best == 'SRCC'
+    assert cfg.default_hooks.checkpoint.rule == 'greater'
+    for key in ('val_evaluator', 'test_evaluator'):
+        assert cfg[key].type == 'QualityMetric'
+        assert cfg[key].plcc_fit in ('none', 'logistic4')
+    if path in FULL_RECIPES:
+        init = cfg.model.backbone.init_cfg
+        assert init.type == 'Pretrained' and init.prefix == 'backbone.'
+        assert init.checkpoint == cfg.pretrained
+        assert cfg.optim_wrapper.constructor == \
+            'LayerDecayOptimWrapperConstructor'
+        if osp.exists(cfg.test_dataloader.dataset.data_root):
+            DATASETS.build(cfg.test_dataloader.dataset)
+
+
+def test_layer_decay_optimizer_of_the_schedule():
+    """The fine-tuning schedule builds per-layer lr groups on HiViT-T."""
+    from mmengine.optim import build_optim_wrapper
+    cfg = load('configs/qptv2/iqa_hivit-t_koniq10k.py')
+    model = MODELS.build(cfg.model)
+    wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    lrs = [g['lr'] for g in wrapper.optimizer.param_groups]
+    base = cfg.optim_wrapper.optimizer.lr
+    assert max(lrs) == pytest.approx(base)
+    assert min(lrs) == pytest.approx(base * 0.75**15)
+
+
+def test_finetune_init_loads_the_pretrained_encoder(tmp_path):
+    """A pretraining checkpoint initialises the scorer's encoder through
+    ``model.backbone.init_cfg`` (prefix ``backbone.``), the head stays
+    fresh."""
+    from mmengine.runner import save_checkpoint
+    pre_cfg = load('tests/data/pretrain_tiny.py')
+    pretrain = MODELS.build(pre_cfg.model)
+    ckpt = tmp_path / 'epoch_800.pth'
+    save_checkpoint(pretrain.state_dict(), str(ckpt))
+    cfg = load('tests/data/iqa_tiny.py')
+    cfg.model.backbone.init_cfg = dict(
+        type='Pretrained', checkpoint=str(ckpt), prefix='backbone.')
+    scorer = MODELS.build(cfg.model)
+    scorer.init_weights()
+    loaded = scorer.backbone.state_dict()
+    source = {k[len('backbone.'):]: v
+              for k, v in pretrain.state_dict().items()
+              if k.startswith('backbone.')}
+    assert set(loaded) == set(source)
+    for key, value in source.items():
+        torch.testing.assert_close(loaded[key], value, msg=key)
+
+
+def test_synthetic_sets_flip_and_fit():
+    """DMOS sets are lower_better; synthetic sets report the fitted PLCC."""
+    for name, lower in (('csiq', True), ('live', True), ('kadid10k', False),
+                        ('tid2013', False), ('koniq10k', False)):
+        cfg = load(f'configs/qptv2/iqa_hivit-t_{name}.py')
+        assert cfg.model.lower_better is lower
+        spec = get_spec(name)
+        assert tuple(cfg.model.score_range) == tuple(spec.score_range)
+        expected = 'logistic4' if spec.synthetic else 'none'
+        assert cfg.test_evaluator.plcc_fit == expected
+
+
+def test_ava_emd_option():
+    cfg = load('configs/qptv2/iaa_hivit-t_ava_emd.py')
+    model = MODELS.build(cfg.model)
+    assert model.head.num_bins == 10
+    assert [type(m).__name__ for m in model.head.losses] == ['EMDLoss']
+    assert 'gt_hist' in Compose(cfg.train_dataloader.dataset.pipeline
+                                ).transforms[-1].score_keys
+
+
+@pytest.mark.parametrize('path', [
+    'configs/qptv2/iqa_hivit-t_koniq10k.py',
+    'configs/qptv2/iqa_hivit-t_spaq.py',
+    'configs/qptv2/iaa_hivit-t_ava.py',
+])
+def test_test_pipeline_feeds_the_model(path, shared_data):
+    """A real photo through the config's test pipeline and model."""
+    cfg = load(path)
+    cfg.model.backbone.init_cfg = None
+    pipeline = Compose(cfg.test_dataloader.dataset.pipeline)
+    photo = shared_data / 'images' / 'misc' / 'grace_hopper.jpg'
+    packed = pipeline(dict(img_path=str(photo), gt_score=3.0,
+                           gt_score_norm=0.5))
+    assert packed['inputs'].shape == (5, 3, 224, 224)
+    model = MODELS.build(cfg.model).eval()
+    batch = model.data_preprocessor(default_collate([packed]), False)
+    with torch.no_grad():
+        out = model(**batch, mode='predict')
+    # an untrained head is not bounded: check the mapping to the scale
+    lo, hi = cfg.model.score_range
+    norm = float(out[0].pred_score_norm)
+    assert np.isfinite(norm)
+    assert float(out[0].pred_score) == pytest.approx(lo + norm * (hi - lo))
+
+
+# ---------------------------------------------------------------------------
+# The real published score tables
+# ---------------------------------------------------------------------------
+def table_dataset(name: str, labels: Path, split: str = 'all', **extra):
+    cfg = load(f'configs/_base_/datasets/{name}.py')
+    ds = cfg.test_dataloader.dataset.copy()
+    ds.update(data_root=str(labels) + '/', ann_file=TABLES[name][0],
+              split=split, pipeline=[], **extra)
+    if name == 'koniq10k':  # the default is the official CSV
+        ds.update(label_format='table', strip_dirs=2)
+    return DATASETS.build(ds)
+
+
+@pytest.mark.parametrize('name', sorted(TABLES))
+def test_dataset_config_reads_published_table(name, shared_data):
+    labels = shared_data / 'labels'
+    dataset = table_dataset(name, labels)
+    spec = get_spec(TABLES[name][1])
+    assert len(dataset) == spec.num_rows
+    info = dataset.get_data_info(0)
+    norm = np.array([dataset.get_data_info(i)['gt_score_norm']
+                     for i in range(len(dataset))])
+    assert 0 <= norm.min() and norm.max() <= 1
+    lo, hi = spec.score_range
+    expected = (info['gt_score'] - lo) / (hi - lo)
+    if spec.lower_better:
+        expected = 1 - expected
+    assert info['gt_score_norm'] == pytest.approx(expected)
+    # image paths: data_root + the table's names with the top folders
+    # replaced by the layout the config documents
+    assert info['img_path'].startswith(str(labels))
+    assert not info['img_path'].endswith(info['filename'])
+
+
+def test_koniq_image_paths(shared_data):
+    dataset = table_dataset('koniq10k', shared_data / 'labels')
+    info = dataset.get_data_info(0)
+    assert info['img_path'] == osp.join(
+        str(shared_data / 'labels') + '/', '512x384/',
+        osp.basename(info['filename']))
+
+
+def test_random_splits_of_published_table(tmp_path, shared_data):
+    """make_splits.py on the real KADID-10k table, read back through the
+    config: train / val / test cover the table, by reference."""
+    make_splits = import_tool('tools/data/make_splits.py')
+    labels = shared_data / 'labels'
+    assert make_splits.main([
+        str(labels / 'KADID-10k.txt'), '--dataset', 'kadid10k', '--out',
+        str(tmp_path), '--num-splits', '2', '--seed', '0'
+    ]) == 0
+    split_file = tmp_path / 'kadid10k_random2_seed0.json'
+    assert len(load_splits(str(split_file))) == 2
+    parts = {
+        split: table_dataset('kadid10k', labels, split,
+                             split_file=str(split_file), split_index=1)
+        for split in ('train', 'val', 'test')
+    }
+    sizes = {k: len(v) for k, v in parts.items()}
+    assert sum(sizes.values()) == 10125
+    assert sizes['test'] == 16 * 125  # 16 of 81 references, 125 images each
+    refs = {
+        k: {v.get_data_info(i)['ref'] for i in range(len(v))}
+        for k, v in parts.items()
+    }
+    assert not refs['train'] & refs['test']
+    assert not refs['val'] & refs['test']
+    assert not refs['train'] & refs['val']

@@ -1,0 +1,340 @@
+"""Build a small synthetic-distortion IQA set from a folder of photos.
+
+Examples::
+
+    # scikit-image's bundled photos (CC0, nothing downloaded), all types
+    python tools/data/make_synthetic_iqa.py --source skimage OUT_DIR
+
+    # the CPU demo (configs/qptv2/iqa_hivit-t_demo.py): noise only
+    python tools/data/make_synthetic_iqa.py --source skimage --types noise \
+        data/demo/iqa
+
+    # any folder of photos
+    python tools/data/make_synthetic_iqa.py --source path/to/photos OUT_DIR
+
+Every photo (a *reference*) is resized so that its short side is ``--size``
+pixels, then degraded by each distortion type at 5 known levels:
+
+=========  ==========================================================
+type       levels 1 .. 5 (mild -> strong)
+=========  ==========================================================
+blur       Gaussian blur, sigma 0.6, 1.2, 2.0, 3.2, 5.0 px
+jpeg       JPEG quality 60, 30, 15, 8, 4 (stored as PNG after decoding)
+noise      additive Gaussian noise, sigma 4, 9, 16, 28, 45 (0..255)
+contrast   blend with the mean grey level, contrast 0.8 .. 0.18
+resize     down-scale by 0.7 .. 0.18 (area), back up (bicubic)
+=========  ==========================================================
+
+The label is the severity: ``mos = 6 - level`` on a 1-5 scale, higher is
+better (level 1 -> MOS 5, level 5 -> MOS 1). The pristine photos are not in
+the label file (their "MOS" would fall outside the 1-5 scale). Noise is
+seeded by ``--seed`` and the image name, so the set is reproducible.
+
+Written under OUT_DIR (each file atomically)::
+
+    images/<ref>_<type>_<level>.png   the distorted images
+    labels.csv                        pyiqa-style meta CSV:
+                                      img_name, mos, ref, dist_type, level
+    splits.json                       --num-splits random splits BY
+                                      REFERENCE (test / val / train), from
+                                      ``qpt.datasets.quality.splits``
+
+Read it with ``QualityDataset(ann_file='labels.csv', label_format='pyiqa',
+data_prefix=dict(img_path='images'), score_range=(1, 5),
+split_file='splits.json')`` (see ``configs/qptv2/iqa_hivit-t_demo.py``).
+Existing images are overwritten, so a rerun with other settings is clean.
+"""
+import argparse
+import csv
+import io
+import os
+import os.path as osp
+import sys
+import zlib
+from typing import Callable, Dict, List, Sequence, Tuple
+
+import cv2
+import numpy as np
+
+from qpt.datasets.quality.splits import (check_split, make_random_splits,
+                                         save_splits)
+from qpt.utils.atomic_io import atomic_write_bytes, atomic_write_text
+
+#: Distortion levels 1..5 of each type (mild -> strong).
+LEVELS: Dict[str, Tuple[float, ...]] = {
+    'blur': (0.6, 1.2, 2.0, 3.2, 5.0),  # Gaussian sigma in pixels
+    'jpeg': (60, 30, 15, 8, 4),  # JPEG quality
+    'noise': (4., 9., 16., 28., 45.),  # Gaussian sigma on the 0..255 scale
+    'contrast': (0.8, 0.6, 0.45, 0.3, 0.18),  # kept share of the contrast
+    'resize': (0.7, 0.5, 0.35, 0.25, 0.18),  # down-scale factor per side
+}
+NUM_LEVELS = 5
+IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
+
+# scikit-image photos shipped inside the wheel (no download), >= 300 px.
+# Near-duplicates (the right motorcycle view) and photos that are already
+# degraded (clock_motion) are left out.
+SKIMAGE_PHOTOS = ('astronaut', 'coffee', 'chelsea', 'rocket', 'camera',
+                  'coins', 'moon', 'hubble_deep_field', 'retina',
+                  'immunohistochemistry', 'motorcycle', 'brick', 'grass',
+                  'gravel')
+
+
+# ---------------------------------------------------------------------------
+# Sources
+# ---------------------------------------------------------------------------
+def _as_rgb(img: np.ndarray) -> np.ndarray:
+    """Grey (H, W), grey+alpha or RGBA -> (H, W, 3) uint8 RGB."""
+    if img.dtype != np.uint8:
+        raise ValueError(f'expected uint8 pixels, got {img.dtype}')
+    if img.ndim == 2:
+        return np.repeat(img[..., None], 3, axis=2)
+    if img.shape[2] == 2:
+        return np.repeat(img[..., :1], 3, axis=2)
+    return np.ascontiguousarray(img[..., :3])
+
+
+def skimage_photos() -> List[Tuple[str, np.ndarray]]:
+    """(name, RGB uint8) of the photos in :data:`SKIMAGE_PHOTOS`."""
+    from skimage import data
+    photos = []
+    for name in SKIMAGE_PHOTOS:
+        img = data.stereo_motorcycle()[0] if name == 'motorcycle' else \
+            getattr(data, name)()
+        photos.append((name, _as_rgb(np.asarray(img))))
+    return photos
+
+
+def folder_photos(folder: str) -> List[Tuple[str, np.ndarray]]:
+    """(name, RGB uint8) of the images directly in ``folder``, sorted.
+
+    The name is the file stem; two files with the same stem keep their
+    extension in the name.
+    """
+    from qpt.datasets.image_io import read_image_rgb
+    files = sorted(f for f in os.listdir(folder)
+                   if f.lower().endswith(IMAGE_EXTS)
+                   and osp.isfile(osp.join(folder, f)))
+    if not files:
+        raise FileNotFoundError(f'no images ({", ".join(IMAGE_EXTS)}) in '
+                                f'{folder}')
+    stems = [osp.splitext(f)[0] for f in files]
+    photos = []
+    for f, stem in zip(files, stems):
+        name = stem if stems.count(stem) == 1 else f.replace('.', '_')
+        photos.append((name, read_image_rgb(osp.join(folder, f))))
+    return photos
+
+
+def resize_short_side(img: np.ndarray, size: int) -> np.ndarray:
+    """Resize (area for shrinking, bicubic for growing) so that the short
+    side is ``size``; the aspect ratio is kept."""
+    h, w = img.shape[:2]
+    scale = size / min(h, w)
+    if scale == 1:
+        return img
+    new = (max(1, round(w * scale)), max(1, round(h * scale)))
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    return cv2.resize(img, new, interpolation=interp)
+
+
+# ---------------------------------------------------------------------------
+# Distortions: (H, W, 3) uint8 RGB -> (H, W, 3) uint8 RGB
+# ---------------------------------------------------------------------------
+def gaussian_blur(img: np.ndarray, sigma: float,
+                  rng: np.random.Generator) -> np.ndarray:
+    return cv2.GaussianBlur(img, (0, 0), sigmaX=float(sigma),
+                            borderType=cv2.BORDER_REFLECT_101)
+
+
+def jpeg(img: np.ndarray, quality: float,
+         rng: np.random.Generator) -> np.ndarray:
+    bgr = cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
+    ok, buf = cv2.imencode('.jpg', bgr, [cv2.IMWRITE_JPEG_QUALITY,
+                                         int(quality)])
+    if not ok:
+        raise RuntimeError('JPEG encoding failed')
+    return cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR),
+                        cv2.COLOR_BGR2RGB)
+
+
+def gaussian_noise(img: np.ndarray, sigma: float,
+                   rng: np.random.Generator) -> np.ndarray:
+    noisy = img.astype(np.float32) + rng.normal(0., sigma, img.shape)
+    return np.clip(np.rint(noisy), 0, 255).astype(np.uint8)
+
+
+def contrast(img: np.ndarray, factor: float,
+             rng: np.random.Generator) -> np.ndarray:
+    mean = img.astype(np.float32).mean()
+    out = mean + factor * (img.astype(np.float32) - mean)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def down_up(img: np.ndarray, factor: float,
+            rng: np.random.Generator) -> np.ndarray:
+    h, w = img.shape[:2]
+    small = cv2.resize(img, (max(1, round(w * factor)),
+                             max(1, round(h * factor))),
+                       interpolation=cv2.INTER_AREA)
+    out = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+    return np.ascontiguousarray(out)
+
+
+DISTORTIONS: Dict[str, Callable[[np.ndarray, float, np.random.Generator],
+                                np.ndarray]] = {
+    'blur': gaussian_blur,
+    'jpeg': jpeg,
+    'noise': gaussian_noise,
+    'contrast': contrast,
+    'resize': down_up,
+}
+
+
+def distort(img: np.ndarray, dist_type: str, level: int,
+            seed: int) -> np.ndarray:
+    """``img`` degraded by ``dist_type`` at ``level`` (1..5)."""
+    if not 1 <= level <= NUM_LEVELS:
+        raise ValueError(f'level must be in 1..{NUM_LEVELS}, got {level}')
+    rng = np.random.default_rng(seed)
+    return DISTORTIONS[dist_type](img, LEVELS[dist_type][level - 1], rng)
+
+
+def mos_of_level(level: int) -> float:
+    """Severity level (1..5) -> MOS on a 1-5 scale, higher is better."""
+    return float(NUM_LEVELS + 1 - level)
+
+
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
+def _png_bytes(img: np.ndarray) -> bytes:
+    ok, buf = cv2.imencode('.png', cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise RuntimeError('PNG encoding failed')
+    return buf.tobytes()
+
+
+def build_set(photos: Sequence[Tuple[str, np.ndarray]],
+              out_dir: str,
+              size: int = 256,
+              types: Sequence[str] = tuple(LEVELS),
+              seed: int = 0) -> List[dict]:
+    """Write the distorted images and return their label records
+    (``filename``, ``mos``, ``ref``, ``dist_type``, ``level``)."""
+    unknown = set(types) - set(DISTORTIONS)
+    if unknown:
+        raise ValueError(f'unknown distortion types {sorted(unknown)}; '
+                         f'known: {sorted(DISTORTIONS)}')
+    records = []
+    for name, img in photos:
+        ref = resize_short_side(img, size)
+        for dist_type in types:
+            for level in range(1, NUM_LEVELS + 1):
+                filename = f'{name}_{dist_type}_{level}.png'
+                # stable per-image seed (Python's hash() is salted)
+                img_seed = zlib.crc32(filename.encode()) + seed * 1000003
+                out = distort(ref, dist_type, level, img_seed)
+                atomic_write_bytes(
+                    _png_bytes(out), osp.join(out_dir, 'images', filename))
+                records.append(
+                    dict(filename=filename, mos=mos_of_level(level),
+                         ref=name, dist_type=dist_type, level=level))
+    return records
+
+
+def labels_csv(records: Sequence[dict]) -> str:
+    """The pyiqa-style meta CSV text of the records."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator='\n')
+    writer.writerow(['img_name', 'mos', 'ref', 'dist_type', 'level'])
+    for r in records:
+        writer.writerow([r['filename'], f'{r["mos"]:g}', r['ref'],
+                         r['dist_type'], r['level']])
+    return buf.getvalue()
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Build a synthetic-distortion IQA set (5 levels per '
+        'type, MOS = 6 - level) from a folder of photos or from '
+        "scikit-image's bundled photos.")
+    parser.add_argument('out_dir', help='output folder')
+    parser.add_argument(
+        '--source',
+        default='skimage',
+        help="'skimage' (scikit-image's bundled photos, CC0) or a folder "
+        'of photos')
+    parser.add_argument(
+        '--size',
+        type=int,
+        default=256,
+        help='short side of the references in pixels (default 256)')
+    parser.add_argument(
+        '--types',
+        nargs='+',
+        default=list(LEVELS),
+        choices=list(LEVELS),
+        help='distortion types (default: all)')
+    parser.add_argument('--num-splits', type=int, default=10)
+    parser.add_argument('--test-ratio', type=float, default=0.2)
+    parser.add_argument(
+        '--val-ratio',
+        type=float,
+        default=0.15,
+        help='share of the non-test references in val (checkpoint '
+        'selection)')
+    parser.add_argument(
+        '--seed', type=int, default=0,
+        help='seed of the noise and of the first split')
+    parser.add_argument(
+        '--max-photos', type=int, default=None,
+        help='use only the first N photos (sorted by name for a folder)')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.size < 16:
+        raise SystemExit('--size must be at least 16 pixels')
+    if args.source == 'skimage':
+        photos = skimage_photos()
+    elif osp.isdir(args.source):
+        photos = folder_photos(args.source)
+    else:
+        raise SystemExit(f"--source must be 'skimage' or a folder; "
+                         f'{args.source} is neither')
+    if args.max_photos is not None:
+        photos = photos[:args.max_photos]
+    if len(photos) < 3:
+        raise SystemExit(f'need at least 3 photos for train / val / test, '
+                         f'got {len(photos)}')
+    records = build_set(photos, args.out_dir, args.size, args.types,
+                        args.seed)
+    atomic_write_text(labels_csv(records),
+                      osp.join(args.out_dir, 'labels.csv'))
+    splits = make_random_splits(records, args.num_splits, args.seed,
+                                args.test_ratio, args.val_ratio,
+                                by_reference=True)
+    for s in splits:
+        check_split(s, records, by_reference=True)
+    save_splits(
+        osp.join(args.out_dir, 'splits.json'),
+        splits,
+        dataset='synthetic_iqa',
+        protocol='random',
+        by_reference=True,
+        test_ratio=args.test_ratio,
+        val_ratio=args.val_ratio,
+        label_file='labels.csv')
+    first = splits[0]
+    print(f'{args.out_dir}: {len(records)} images from {len(photos)} '
+          f'references x {len(args.types)} types x {NUM_LEVELS} levels; '
+          f'{len(splits)} splits by reference (split 0: '
+          f'{len(first["train"])} train / {len(first["val"])} val / '
+          f'{len(first["test"])} test images)')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
