@@ -9,8 +9,9 @@ Examples::
     python tools/data/make_synthetic_iqa.py --source skimage --types noise \
         data/demo/iqa
 
-    # any folder of photos
-    python tools/data/make_synthetic_iqa.py --source path/to/photos OUT_DIR
+    # any folder of photos, two of the types
+    python tools/data/make_synthetic_iqa.py --source path/to/photos \
+        --types blur,jpeg OUT_DIR
 
 Every photo (a *reference*) is resized so that its short side is ``--size``
 pixels, then degraded by each distortion type at 5 known levels:
@@ -42,7 +43,9 @@ Written under OUT_DIR (each file atomically)::
 Read it with ``QualityDataset(ann_file='labels.csv', label_format='pyiqa',
 data_prefix=dict(img_path='images'), score_range=(1, 5),
 split_file='splits.json')`` (see ``configs/qptv2/iqa_hivit-t_demo.py``).
-Existing images are overwritten, so a rerun with other settings is clean.
+A rerun overwrites the images it makes and rewrites the label and split
+files; images of an earlier run that the new label file does not name are
+left in place, unused.
 """
 import argparse
 import csv
@@ -254,6 +257,17 @@ def labels_csv(records: Sequence[dict]) -> str:
     return buf.getvalue()
 
 
+def _type_list(text: str) -> List[str]:
+    """``'noise,contrast'`` -> ``['noise', 'contrast']`` (validated)."""
+    types = [t.strip() for t in text.split(',') if t.strip()]
+    unknown = [t for t in types if t not in LEVELS]
+    if not types or unknown:
+        raise argparse.ArgumentTypeError(
+            f'unknown distortion types {unknown}; choose from '
+            f'{",".join(LEVELS)}')
+    return list(dict.fromkeys(types))
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Build a synthetic-distortion IQA set (5 levels per '
@@ -272,10 +286,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='short side of the references in pixels (default 256)')
     parser.add_argument(
         '--types',
-        nargs='+',
+        type=_type_list,
         default=list(LEVELS),
-        choices=list(LEVELS),
-        help='distortion types (default: all)')
+        help='comma-separated distortion types, from '
+        f'{",".join(LEVELS)} (default: all)')
     parser.add_argument('--num-splits', type=int, default=10)
     parser.add_argument('--test-ratio', type=float, default=0.2)
     parser.add_argument(

@@ -5,8 +5,9 @@
 #
 # Layout under data_root (the CSIQ release):
 #   CSIQ.txt     the published score table (paths
-#                CSIQ/dst_imgs/AWGN/1600.AWGN.1.png), or pyiqa's meta CSV
-#                (label_format='pyiqa', strip_dirs=0, img_prefix='dst_imgs/')
+#                CSIQ/dst_imgs/AWGN/1600.AWGN.1.png); a pyiqa-style CSV
+#                works too (label_format='pyiqa', strip_dirs=0 and
+#                data_prefix=dict(img_path=<its image folder>))
 #   dst_imgs/    distorted images, one folder per distortion
 #   splits/      the split file (below)
 #

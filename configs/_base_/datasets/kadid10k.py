@@ -3,8 +3,9 @@
 #
 # Layout under data_root (the kadid10k release):
 #   KADID-10k.txt   the published score table (paths
-#                   KADID-10k/images/I01_01_01.png), or pyiqa's meta CSV
-#                   (label_format='pyiqa', strip_dirs=0, img_prefix='images/')
+#                   KADID-10k/images/I01_01_01.png); a pyiqa-style CSV works
+#                   too (label_format='pyiqa', strip_dirs=0 and
+#                   data_prefix=dict(img_path=<its image folder>))
 #   images/*.png    distorted images (and the references I01.png ...)
 #   splits/         the split file (below)
 #

@@ -6,8 +6,8 @@
 # Layout under data_root (the databaserelease2 folder):
 #   LIVE.txt                 the published score table (dis_img_path,
 #                            dis_type, ref_img_path, score; paths
-#                            LIVE/jp2k/img2.bmp), or pyiqa's meta CSV
-#                            (label_format='pyiqa', strip_dirs=0)
+#                            LIVE/jp2k/img2.bmp); a pyiqa-style CSV works
+#                            too (label_format='pyiqa', strip_dirs=0)
 #   jp2k/ jpeg/ wn/ gblur/ fastfading/   distorted images
 #   splits/                  the split file (below)
 # File names (img1.bmp ...) repeat across folders and do not name the

@@ -3,8 +3,9 @@
 #
 # Layout under data_root (the ChallengeDB_release folder):
 #   LIVE_Challenge.txt   the published score table (paths
-#                        LIVE_Challenge/Images/xxx.bmp), or a pyiqa-style CSV
-#                        (label_format='pyiqa', strip_dirs=0)
+#                        LIVE_Challenge/Images/xxx.bmp); a pyiqa-style CSV
+#                        works too (label_format='pyiqa', strip_dirs=0 and
+#                        data_prefix=dict(img_path='Images/'))
 #   Images/*.bmp         the photos
 #   splits/              the split file (below)
 # Quirk: the release holds 7 extra training images (Images/trainingImages/

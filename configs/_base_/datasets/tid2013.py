@@ -3,9 +3,10 @@
 #
 # Layout under data_root (the tid2013 release):
 #   TID2013.txt          the published score table (paths
-#                        TID2013/distorted_images/i01_01_1.bmp), or pyiqa's
-#                        meta CSV (label_format='pyiqa', strip_dirs=0,
-#                        img_prefix='distorted_images/')
+#                        TID2013/distorted_images/i01_01_1.bmp); a
+#                        pyiqa-style CSV works too (label_format='pyiqa',
+#                        strip_dirs=0, data_prefix=dict(img_path=
+#                        'distorted_images/'))
 #   distorted_images/    distorted images
 #   splits/              the split file (below)
 #
