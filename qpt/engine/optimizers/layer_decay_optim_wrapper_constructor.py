@@ -95,7 +95,7 @@ class LayerDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
                 name, prefix='backbone.')
         if hasattr(model, 'get_layer_depth'):
             return model.get_layer_depth
-        raise NotImplementedError(
+        raise TypeError(
             f'layer-wise lr decay needs {type(model).__name__}.backbone to '
             'have get_layer_depth(name, prefix), or the model to have '
             'get_layer_depth(name)')

@@ -1,3 +1,4 @@
 from .quality_metric import QualityMetric
+from .reconstruction_metric import ReconstructionLoss
 
-__all__ = ['QualityMetric']
+__all__ = ['QualityMetric', 'ReconstructionLoss']
