@@ -42,6 +42,11 @@ from qpt.utils.atomic_io import atomic_write_text
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 METRIC_KEYS = ('SRCC', 'PLCC', 'KRCC', 'RMSE')
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+FIT_TEXT = {
+    'none': 'raw predictions (no fit)',
+    'logistic4': 'after the 4-parameter logistic fit (VQEG)',
+    'logistic5': 'after the 5-parameter logistic fit (VQEG / LIVE)',
+}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -210,9 +215,7 @@ def summary_csv(rows: Sequence[dict]) -> str:
 
 def summary_markdown(rows: Sequence[dict], config: str,
                      plcc_fit: Optional[str], requested: int) -> str:
-    fit = {'none': 'raw predictions (no fit)',
-           'logistic4': 'after the 4-parameter logistic fit (VQEG)'}.get(
-               plcc_fit or '', str(plcc_fit))
+    fit = FIT_TEXT.get(plcc_fit or '', str(plcc_fit))
     lines = [
         f'# {osp.basename(config)}: {len(rows)} of {requested} splits',
         '',

@@ -8,7 +8,9 @@ writes the per-image predictions (``quality_predictions.csv``: path, gt,
 pred[, pred_fitted]) and the scatter plot (``quality_scatter.png``) into the
 work dir, unless the config sets the metric's ``out_dir``, and prints SRCC /
 PLCC / KRCC / RMSE with the way PLCC was computed (raw predictions or after
-the 4-parameter logistic fit).
+the 4- or 5-parameter logistic fit; then also PLCC_raw / RMSE_raw). A value
+the metric could not compute (constant predictions, too few samples for the
+fit) prints as ``nan``.
 """
 import argparse
 import os
@@ -50,7 +52,10 @@ QUALITY_METRIC_TYPES = ('QualityMetric', 'qpt.QualityMetric')
 PLCC_FIT_TEXT = {
     'none': 'PLCC and RMSE of the raw predictions (no fit)',
     'logistic4': 'PLCC and RMSE after the VQEG 4-parameter logistic fit of '
-    'the predictions onto the subjective scores',
+    'the predictions onto the subjective scores (raw: PLCC_raw, RMSE_raw)',
+    'logistic5': 'PLCC and RMSE after the VQEG / LIVE 5-parameter logistic '
+    'fit of the predictions onto the subjective scores (raw: PLCC_raw, '
+    'RMSE_raw)',
 }
 
 
@@ -76,7 +81,8 @@ def report_quality(metrics: dict, metric_cfgs: List[dict]) -> None:
         n = metrics.get(key('num_samples'))
         values = '  '.join(
             f'{k} {metrics[key(k)]:.4f}' if key(k) in metrics else f'{k} n/a'
-            for k in ('SRCC', 'PLCC', 'KRCC', 'RMSE'))
+            for k in ('SRCC', 'PLCC', 'KRCC', 'RMSE', 'PLCC_raw', 'RMSE_raw')
+            if k in ('SRCC', 'PLCC', 'KRCC', 'RMSE') or key(k) in metrics)
         fit = m.get('plcc_fit', 'none')
         print(f'Quality{" [" + prefix + "]" if prefix else ""} on {n} '
               f'samples: {values}')

@@ -3,8 +3,10 @@ import numpy as np
 import pytest
 from scipy import optimize, stats
 
-from qpt.evaluation.functional import (fit_logistic4, krcc, logistic4, plcc,
-                                       rmse, srcc)
+from qpt.evaluation.functional import (LogisticFitError, apply_logistic,
+                                       fit_logistic, fit_logistic4,
+                                       fit_logistic5, is_monotone, krcc,
+                                       logistic4, logistic5, plcc, rmse, srcc)
 
 
 def _pairs():
@@ -112,3 +114,93 @@ def test_logistic4_formula_and_overflow():
         np.testing.assert_allclose(
             logistic4(x, 5, 1, 0, 1e-3), logistic4(x, 5, 1, 0, -1e-3))
         np.testing.assert_allclose(logistic4(x, 5, 1, 0, 1e-3), [1, 3, 5])
+
+
+def _five_param_data(seed=0, n=300):
+    """A logistic plus a linear trend (what the 5-parameter form models)."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, 10, size=n)
+    y = 60.0 / (1.0 + np.exp(-1.3 * (x - 4.0))) + 2.0 * x + 10.0
+    return x, y + 2.0 * rng.normal(size=n)
+
+
+def _five_param_ref(t, a, b, c, d, e):  # written out independently
+    return a * (0.5 - 1.0 / (1.0 + np.exp(b * (t - c)))) + d * t + e
+
+
+@pytest.mark.parametrize('sign', [1.0, -1.0])
+def test_logistic5_fit_matches_direct_curve_fit(sign):
+    x, y = _five_param_data(seed=5)
+    x = sign * x  # a decreasing relation as well
+    rho = stats.spearmanr(x, y)[0]
+    p0 = [np.copysign(np.ptp(y), rho), 1 / np.std(x), np.mean(x), 0.0,
+          np.mean(y)]
+    ref, _ = optimize.curve_fit(_five_param_ref, x, y, p0=p0, maxfev=10000)
+    ours = fit_logistic5(x, y)
+    assert len(ours) == 5 and all(type(p) is float for p in ours)
+    assert fit_logistic(x, y, kind='logistic5') == ours
+    fitted_ref = _five_param_ref(x, *ref)
+    np.testing.assert_allclose(logistic5(x, *ours), fitted_ref, atol=1e-6)
+    np.testing.assert_allclose(
+        apply_logistic(x, ours, 'logistic5'), fitted_ref, atol=1e-6)
+    expected = stats.pearsonr(fitted_ref, y)[0]
+    assert plcc(x, y, fit='logistic5') == pytest.approx(expected, abs=1e-9)
+    assert rmse(x, y, fit='logistic5') == pytest.approx(
+        np.sqrt(np.mean((fitted_ref - y)**2)), abs=1e-7)
+    # the linear trend is something the 4-parameter form cannot follow
+    assert rmse(x, y, fit='logistic5') < rmse(x, y, fit='logistic4')
+
+
+def test_generic_api_equals_the_named_functions():
+    x, y = _sigmoid_data(seed=11)
+    b = fit_logistic(x, y)  # default kind: logistic4
+    assert b == fit_logistic4(x, y)
+    np.testing.assert_array_equal(
+        apply_logistic(x, b, 'logistic4'), logistic4(x, *b))
+    with pytest.raises(ValueError, match='kind must be one of'):
+        fit_logistic(x, y, kind='logistic3')
+    with pytest.raises(ValueError, match='takes 5 parameters'):
+        apply_logistic(x, b, 'logistic5')
+    with pytest.raises(ValueError, match='fit must be'):
+        plcc(x, y, fit='logistic3')
+
+
+@pytest.mark.parametrize('kind,n_params', [('logistic4', 4),
+                                           ('logistic5', 5)])
+def test_fewer_samples_than_parameters_is_a_clear_error(kind, n_params):
+    """3 samples (the documented minimum of the metrics) used to reach
+    SciPy and raise its TypeError."""
+    x, y = [0.1, 0.5, 0.9, 1.3][:n_params - 1], [1.0, 2.0, 4.0, 4.5][:n_params
+                                                                   - 1]
+    with pytest.raises(LogisticFitError, match=f'at least {n_params}'):
+        fit_logistic(x, y, kind)
+    with pytest.raises(LogisticFitError):
+        plcc(x, y, fit=kind)
+    assert issubclass(LogisticFitError, RuntimeError)
+    # exactly as many samples as parameters: an (exact) fit, not an error
+    xs = np.linspace(0, 1, n_params)
+    ys = np.array([1.0, 1.5, 3.5, 4.0, 4.2][:n_params])
+    params = fit_logistic(xs, ys, kind)
+    assert len(params) == n_params
+
+
+def test_logistic5_formula_overflow_and_monotonicity():
+    # centre: the logistic part is 0, leaving the linear term
+    assert logistic5(2.0, 10.0, 3.0, 2.0, 0.5, 1.0) == pytest.approx(2.0)
+    x = np.array([-1e6, 0.0, 1e6])
+    with np.errstate(all='raise'):
+        np.testing.assert_allclose(
+            logistic5(x, 10, 1e3, 0, 0, 1), [-4, 1, 6])
+    # (b1, b2) and (-b1, -b2) are the same curve
+    t = np.linspace(-3, 3, 50)
+    np.testing.assert_allclose(
+        logistic5(t, 4, 2, 0.5, 0.1, 1), logistic5(t, -4, -2, 0.5, 0.1, 1))
+    # closed-form check against a numerical derivative on a dense grid
+    cases = [(4, 2, 0, 0.1, 0), (4, 2, 0, -0.5, 0), (4, 2, 0, -3.0, 0),
+             (-4, 2, 0, 0.2, 0), (4, 2, 5, -0.5, 0)]
+    grid = np.linspace(-3, 3, 20001)
+    for params in cases:
+        d = np.diff(logistic5(grid, *params))
+        numeric = bool(np.all(d >= -1e-12) or np.all(d <= 1e-12))
+        assert is_monotone(params, 'logistic5', -3, 3) is numeric, params
+    assert is_monotone((5, 1, 0, 1), 'logistic4', -1, 1)

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from scipy import optimize, stats
 from mmengine.evaluator import Evaluator
 from mmpretrain.structures import DataSample
 
@@ -50,7 +51,7 @@ def _samples(pred, gt, start=0):
     return out
 
 
-@pytest.mark.parametrize('fit', ['none', 'logistic4'])
+@pytest.mark.parametrize('fit', ['none', 'logistic4', 'logistic5'])
 def test_values_equal_functional_across_batches(fit, logs):
     pred, gt = _data()
     metric = METRICS.build(dict(type='QualityMetric', plcc_fit=fit))
@@ -65,9 +66,11 @@ def test_values_equal_functional_across_batches(fit, logs):
     assert out['KRCC'] == pytest.approx(krcc(kept, gt), abs=1e-12)
     assert out['PLCC'] == pytest.approx(plcc(kept, gt, fit=fit), abs=1e-9)
     assert out['RMSE'] == pytest.approx(rmse(kept, gt, fit=fit), abs=1e-9)
-    if fit == 'logistic4':
+    if fit != 'none':
         assert out['PLCC'] > plcc(kept, gt)
         assert out['RMSE'] < rmse(kept, gt)
+        assert out['PLCC_raw'] == pytest.approx(plcc(kept, gt), abs=1e-12)
+        assert out['RMSE_raw'] == pytest.approx(rmse(kept, gt), abs=1e-12)
     assert any(f'plcc_fit = {fit}' in m for _, m in logs)
     assert metric.results == []  # reset after evaluate
 
@@ -96,32 +99,105 @@ def test_through_mmengine_evaluator_with_data_samples():
     assert out['SRCC'] == pytest.approx(srcc(pred, gt), abs=1e-6)
 
 
-def _assert_refused(out, logs, n, reason):
-    assert out == {'num_samples': n}
-    assert all(not (isinstance(v, float) and math.isnan(v))
-               for v in out.values())
+def _assert_nan(out, logs, n, reason, nan_keys, finite_keys=()):
+    """Every key is there; the undefined ones are NaN, with a warning."""
+    assert out['num_samples'] == n
+    for key in nan_keys:
+        assert math.isnan(out[key]), (key, out)
+    for key in finite_keys:
+        assert math.isfinite(out[key]), (key, out)
+    assert set(out) == {'num_samples', *nan_keys, *finite_keys}
     warnings = [m for level, m in logs if level >= 30]
-    assert any(reason in m and 'not reported' in m for m in warnings), logs
+    assert any(reason in m and 'NaN' in m for m in warnings), logs
 
 
 def test_fewer_than_three_samples(logs):
     metric = QualityMetric(plcc_fit='logistic4')
     metric.process(None, _samples([1.0, 2.0], [2.0, 1.0]))
-    _assert_refused(metric.evaluate(2), logs, 2, 'only 2 samples')
+    out = metric.evaluate(2)
+    _assert_nan(out, logs, 2, 'only 2 samples',
+                ('SRCC', 'PLCC', 'KRCC', 'RMSE', 'PLCC_raw'), ('RMSE_raw', ))
+    assert out['RMSE_raw'] == pytest.approx(1.0)
 
 
 def test_constant_predictions_and_targets(logs):
+    """Early training: constant predictions give NaN correlations, not a
+    missing key (``CheckpointHook(save_best='SRCC')`` reads it)."""
     metric = QualityMetric()
     metric.process(None, _samples([0.5] * 8, np.arange(8.0)))
-    _assert_refused(metric.evaluate(8), logs, 8, 'predictions are equal')
+    out = metric.evaluate(8)
+    _assert_nan(out, logs, 8, 'predictions are equal',
+                ('SRCC', 'PLCC', 'KRCC'), ('RMSE', ))
+    assert out['RMSE'] == pytest.approx(
+        np.sqrt(np.mean((0.5 - np.arange(8.0))**2)))
     metric.process(None, _samples(np.arange(8.0), [3.0] * 8))
-    _assert_refused(metric.evaluate(8), logs, 8, 'targets are equal')
+    _assert_nan(metric.evaluate(8), logs, 8, 'targets are equal',
+                ('SRCC', 'PLCC', 'KRCC'), ('RMSE', ))
 
 
 def test_nonfinite_predictions(logs):
     metric = QualityMetric()
     metric.process(None, _samples([0.1, float('nan'), 0.3, 0.4], [1, 2, 3, 4]))
-    _assert_refused(metric.evaluate(4), logs, 4, 'not finite')
+    _assert_nan(metric.evaluate(4), logs, 4, 'not finite',
+                ('SRCC', 'PLCC', 'KRCC', 'RMSE'))
+
+
+def test_empty_evaluation_set(logs):
+    """An empty validation set (``make_splits.py --val-ratio 0``) used to
+    give ``{'num_samples': 0}`` only."""
+    metric = QualityMetric(plcc_fit='logistic5', prefix='val')
+    out = metric.evaluate(0)
+    assert out['val/num_samples'] == 0
+    keys = ('SRCC', 'PLCC', 'KRCC', 'RMSE', 'PLCC_raw', 'RMSE_raw')
+    assert set(out) == {f'val/{k}' for k in keys + ('num_samples', )}
+    assert all(math.isnan(out[f'val/{k}']) for k in keys)
+    assert any('no samples' in m for level, m in logs if level >= 30)
+
+
+@pytest.mark.parametrize('fit,n', [('logistic4', 3), ('logistic5', 3),
+                                   ('logistic5', 4)])
+def test_fewer_samples_than_fit_parameters(fit, n, logs):
+    """3 samples with a 4-parameter fit used to raise SciPy's TypeError.
+    Now: SRCC/KRCC reported, the fitted PLCC/RMSE NaN, and the raw PLCC/RMSE
+    reported under their own labelled keys."""
+    pred = np.array([0.2, 0.9, 0.4, 0.7])[:n]
+    gt = np.array([1.5, 4.0, 2.0, 3.5])[:n]
+    metric = QualityMetric(plcc_fit=fit)
+    metric.process(None, _samples(pred, gt))
+    out = metric.evaluate(n)
+    _assert_nan(out, logs, n, f'needs at least {fit[-1]} samples',
+                ('PLCC', 'RMSE'), ('SRCC', 'KRCC', 'PLCC_raw', 'RMSE_raw'))
+    assert out['SRCC'] == pytest.approx(stats.spearmanr(pred, gt)[0])
+    assert out['PLCC_raw'] == pytest.approx(stats.pearsonr(pred, gt)[0])
+    assert out['RMSE_raw'] == pytest.approx(
+        np.sqrt(np.mean((pred - gt)**2)))
+
+
+def test_logistic5_values_against_scipy_refit(logs):
+    """plcc_fit='logistic5': PLCC / RMSE of an independent curve_fit of the
+    5-parameter form; the raw values under PLCC_raw / RMSE_raw."""
+    rng = np.random.default_rng(3)
+    pred = rng.uniform(0, 1, size=80)
+    gt = 1 + 3 / (1 + np.exp(-8 * (pred - 0.5))) + 0.5 * pred + \
+        0.1 * rng.normal(size=80)
+
+    def five(t, a, b, c, d, e):
+        return a * (0.5 - 1 / (1 + np.exp(b * (t - c)))) + d * t + e
+
+    metric = QualityMetric(plcc_fit='logistic5')
+    metric.process(None, [dict(pred_score=float(p), gt_score=float(g))
+                          for p, g in zip(pred, gt)])
+    out = metric.evaluate(80)
+    p0 = [np.ptp(gt), 1 / np.std(pred), np.mean(pred), 0.0, np.mean(gt)]
+    ref, _ = optimize.curve_fit(five, pred, gt, p0=p0, maxfev=10000)
+    mapped = five(pred, *ref)
+    assert out['PLCC'] == pytest.approx(stats.pearsonr(mapped, gt)[0],
+                                        abs=1e-9)
+    assert out['RMSE'] == pytest.approx(
+        np.sqrt(np.mean((mapped - gt)**2)), abs=1e-7)
+    assert out['PLCC_raw'] == pytest.approx(stats.pearsonr(pred, gt)[0])
+    assert out['PLCC'] > out['PLCC_raw']
+    assert any('plcc_fit = logistic5' in m for _, m in logs)
 
 
 def test_bad_inputs():
@@ -134,7 +210,7 @@ def test_bad_inputs():
         metric.process(None, [dict(pred_score=torch.ones(2), gt_score=1.0)])
 
 
-@pytest.mark.parametrize('fit', ['none', 'logistic4'])
+@pytest.mark.parametrize('fit', ['none', 'logistic4', 'logistic5'])
 def test_writes_csv_and_png(tmp_path, fit):
     pred, gt = _data(40)
     metric = QualityMetric(plcc_fit=fit, out_dir=str(tmp_path), prefix='val')
@@ -143,7 +219,7 @@ def test_writes_csv_and_png(tmp_path, fit):
     with open(tmp_path / 'val_predictions.csv', newline='') as f:
         rows = list(csv.reader(f))
     header = ['path', 'gt', 'pred'] + (['pred_fitted']
-                                       if fit == 'logistic4' else [])
+                                       if fit != 'none' else [])
     assert rows[0] == header
     assert len(rows) == 41
     assert rows[1][0] == 'img_0.jpg'

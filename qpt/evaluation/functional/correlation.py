@@ -14,20 +14,20 @@ import numpy as np
 from scipy import stats
 
 from ._inputs import as_pair
-from .logistic import fit_logistic4, logistic4
+from .logistic import PLCC_FITS, apply_logistic, fit_logistic
 
 __all__ = ['srcc', 'plcc', 'krcc', 'rmse']
 
 ArrayLike = Union[Sequence[float], np.ndarray]
-FIT_MODES = ('none', 'logistic4')
+FIT_MODES = PLCC_FITS
 
 
 def _mapped(x: np.ndarray, y: np.ndarray, fit: str) -> np.ndarray:
     if fit not in FIT_MODES:
         raise ValueError(f'fit must be one of {FIT_MODES}, got {fit!r}')
-    if fit == 'logistic4':
-        return logistic4(x, *fit_logistic4(x, y))
-    return x
+    if fit == 'none':
+        return x
+    return apply_logistic(x, fit_logistic(x, y, fit), fit)
 
 
 def _quiet(fn, *args) -> float:
@@ -56,8 +56,13 @@ def plcc(pred: ArrayLike, gt: ArrayLike, fit: str = 'none') -> float:
     Args:
         pred: predictions.
         gt: subjective scores.
-        fit: ``'none'`` for the raw predictions, ``'logistic4'`` to map them
-            with the VQEG 4-parameter logistic fitted onto ``gt`` first.
+        fit: ``'none'`` for the raw predictions, ``'logistic4'`` /
+            ``'logistic5'`` to map them with the 4- / 5-parameter logistic
+            fitted onto ``gt`` first (:mod:`.logistic`).
+
+    Raises:
+        LogisticFitError: the fit is impossible (fewer samples than
+            parameters) or fails.
     """
     x, y = as_pair(pred, gt)
     return _quiet(stats.pearsonr, _mapped(x, y, fit), y)
@@ -66,8 +71,9 @@ def plcc(pred: ArrayLike, gt: ArrayLike, fit: str = 'none') -> float:
 def rmse(pred: ArrayLike, gt: ArrayLike, fit: str = 'none') -> float:
     """Root-mean-square error, on the scale of ``gt``.
 
-    With ``fit='logistic4'`` the error is that of the fitted logistic mapping
-    of the predictions (VQEG convention), otherwise of the raw predictions.
+    With ``fit='logistic4'`` / ``'logistic5'`` the error is that of the
+    fitted logistic mapping of the predictions (VQEG convention), otherwise
+    of the raw predictions.
     """
     x, y = as_pair(pred, gt)
     return float(np.sqrt(np.mean((_mapped(x, y, fit) - y)**2)))

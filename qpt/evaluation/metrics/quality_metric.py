@@ -12,7 +12,8 @@ from mmengine.logging import print_log
 
 from qpt.registry import METRICS
 from qpt.utils.atomic_io import atomic_write_bytes, atomic_write_text
-from ..functional import fit_logistic4, krcc, logistic4, plcc, srcc
+from ..functional import (PLCC_FITS, LogisticFitError, apply_logistic,
+                          fit_logistic, krcc, plcc, srcc)
 
 __all__ = ['QualityMetric']
 
@@ -46,20 +47,34 @@ class QualityMetric(BaseMetric):
     tensor), and optionally ``img_path`` (or ``video_path`` / ``filename``)
     for the prediction file.
 
-    Reported keys: ``SRCC``, ``PLCC``, ``KRCC``, ``RMSE`` and
-    ``num_samples``. With ``plcc_fit='logistic4'`` the predictions are first
-    mapped with the VQEG 4-parameter logistic fitted onto the subjective
-    scores, and PLCC *and RMSE* are those of the mapped predictions (VQEG
-    convention); SRCC and KRCC do not depend on a monotone mapping. The fit
-    mode is written to the log with the results (a string cannot be a metric
-    value).
+    Reported keys, always all of them: ``SRCC``, ``PLCC``, ``KRCC``,
+    ``RMSE`` and ``num_samples``; with a fit (``plcc_fit`` other than
+    ``'none'``) also ``PLCC_raw`` and ``RMSE_raw``, those of the raw
+    predictions. With ``plcc_fit='logistic4'`` / ``'logistic5'`` the
+    predictions are first mapped with the 4- / 5-parameter logistic
+    (:mod:`qpt.evaluation.functional.logistic`) fitted onto the subjective
+    scores, and ``PLCC`` *and* ``RMSE`` are those of the mapped predictions
+    (VQEG convention); SRCC and KRCC do not depend on a monotone mapping.
+    The fit mode is written to the log with the results (a string cannot be
+    a metric value).
 
-    No number is reported that is not one: on fewer than 3 samples, constant
-    predictions or targets, or non-finite predictions, a warning is logged
-    and the correlation keys are left out (``num_samples`` stays).
+    A value that is undefined is reported as NaN, with a logged warning
+    that says why, never left out and never made up, so that the keys a
+    ``CheckpointHook(save_best='SRCC')`` or a split runner reads are always
+    there (MMEngine's rules ``greater`` / ``less`` never count NaN as
+    better):
+
+    - no samples (an empty validation set), or non-finite predictions or
+      targets: every value is NaN;
+    - fewer than 3 samples, or constant predictions (early training) or
+      targets: the correlations and the fitted RMSE are NaN; the raw RMSE is
+      reported;
+    - the logistic fit is impossible (fewer samples than its 4 or 5
+      parameters) or fails: ``PLCC`` and ``RMSE`` are NaN; ``PLCC_raw`` and
+      ``RMSE_raw`` hold the raw values.
 
     Args:
-        plcc_fit: ``'none'`` or ``'logistic4'``.
+        plcc_fit: ``'none'``, ``'logistic4'`` or ``'logistic5'``.
         out_dir: when set (and ``save_predictions``), each evaluation writes
             ``<name>_predictions.csv`` (path, gt, pred[, pred_fitted]) and
             ``<name>_scatter.png`` (prediction vs subjective score, with the
@@ -72,7 +87,13 @@ class QualityMetric(BaseMetric):
         prefix: prefix of the metric names (``prefix/SRCC``).
         collect_dir: temporary folder for ``collect_device='cpu'``.
     """
-    FIT_MODES = ('none', 'logistic4')
+    FIT_MODES = PLCC_FITS
+    FIT_TEXT = {
+        'none': 'none; RMSE of the raw predictions',
+        'logistic4': '4-parameter logistic (VQEG); RMSE after the fit',
+        'logistic5': '5-parameter logistic (VQEG / LIVE); RMSE after the '
+        'fit',
+    }
     MIN_SAMPLES = 3
 
     def __init__(self,
@@ -113,22 +134,32 @@ class QualityMetric(BaseMetric):
                     pred=_scalar(pred, 'pred_score')))
 
     # ------------------------------------------------------------------
-    def _warn(self, message: str) -> None:
+    @staticmethod
+    def _warn(message: str) -> None:
         print_log(
-            f'QualityMetric: {message}; SRCC/PLCC/KRCC/RMSE not reported',
+            f'QualityMetric: {message}',
             logger='current',
             level=logging.WARNING)
 
-    def _refusal(self, pred: np.ndarray, gt: np.ndarray) -> Optional[str]:
+    def _undefined(self, pred: np.ndarray, gt: np.ndarray) -> Optional[str]:
+        """Why every value is undefined, or None."""
         n = pred.shape[0]
-        if n < self.MIN_SAMPLES:
-            return (f'only {n} samples (at least {self.MIN_SAMPLES} are '
-                    'needed)')
+        if n == 0:
+            return 'no samples (empty evaluation set)'
         if not np.all(np.isfinite(pred)):
             return (f'{int(np.sum(~np.isfinite(pred)))} of {n} predictions '
                     'are not finite')
         if not np.all(np.isfinite(gt)):
             return f'{int(np.sum(~np.isfinite(gt)))} targets are not finite'
+        return None
+
+    def _uncorrelatable(self, pred: np.ndarray,
+                        gt: np.ndarray) -> Optional[str]:
+        """Why the correlations are undefined, or None."""
+        n = pred.shape[0]
+        if n < self.MIN_SAMPLES:
+            return (f'only {n} samples (at least {self.MIN_SAMPLES} are '
+                    'needed)')
         if np.ptp(pred) == 0:
             return f'all {n} predictions are equal ({pred[0]:g})'
         if np.ptp(gt) == 0:
@@ -136,46 +167,53 @@ class QualityMetric(BaseMetric):
         return None
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
-        """SRCC, PLCC, KRCC, RMSE and num_samples of the gathered results."""
+        """SRCC, PLCC, KRCC, RMSE (+ PLCC_raw, RMSE_raw with a fit) and
+        num_samples of the gathered results; NaN where undefined."""
         pred = np.asarray([r['pred'] for r in results], dtype=np.float64)
         gt = np.asarray([r['gt'] for r in results], dtype=np.float64)
-        metrics: Dict[str, float] = dict(num_samples=len(results))
+        nan = float('nan')
+        fitted = self.plcc_fit != 'none'
+        names = ['SRCC', 'PLCC', 'KRCC', 'RMSE'] + (
+            ['PLCC_raw', 'RMSE_raw'] if fitted else [])
+        values: Dict[str, float] = {k: nan for k in names}
         params = None
         mapped = pred
-        reason = self._refusal(pred, gt)
+        reason = self._undefined(pred, gt)
         if reason is not None:
-            self._warn(reason)
+            self._warn(f'{reason}; {"/".join(names)} reported as NaN')
         else:
-            metrics['SRCC'] = srcc(pred, gt)
-            metrics['KRCC'] = krcc(pred, gt)
-            fit_ok = True
-            if self.plcc_fit == 'logistic4':
-                try:
-                    params = fit_logistic4(pred, gt)
-                    mapped = logistic4(pred, *params)
-                except RuntimeError as e:
-                    fit_ok = False
-                    print_log(
-                        f'QualityMetric: the logistic fit failed ({e}); '
-                        'PLCC and RMSE not reported',
-                        logger='current',
-                        level=logging.WARNING)
-            if fit_ok:
-                metrics['PLCC'] = plcc(mapped, gt)
-                metrics['RMSE'] = float(np.sqrt(np.mean((mapped - gt)**2)))
-            for key in [k for k, v in metrics.items() if not math.isfinite(v)]:
-                print_log(
-                    f'QualityMetric: {key} is not finite; not reported',
-                    logger='current',
-                    level=logging.WARNING)
-                metrics.pop(key)
-            fit_text = ('4-parameter logistic (VQEG); RMSE after the fit'
-                        if self.plcc_fit == 'logistic4' else
-                        'none; RMSE of the raw predictions')
+            raw_rmse = float(np.sqrt(np.mean((pred - gt)**2)))
+            values['RMSE_raw' if fitted else 'RMSE'] = raw_rmse
+            reason = self._uncorrelatable(pred, gt)
+            if reason is not None:
+                self._warn(f'{reason}; SRCC/PLCC/KRCC'
+                           f'{"/RMSE/PLCC_raw" if fitted else ""} reported '
+                           'as NaN')
+            else:
+                values['SRCC'] = srcc(pred, gt)
+                values['KRCC'] = krcc(pred, gt)
+                raw_plcc = plcc(pred, gt)
+                if not fitted:
+                    values['PLCC'] = raw_plcc
+                else:
+                    values['PLCC_raw'] = raw_plcc
+                    try:
+                        params = fit_logistic(pred, gt, self.plcc_fit)
+                    except LogisticFitError as e:
+                        self._warn(f'{e}; PLCC and RMSE after the fit '
+                                   'reported as NaN, PLCC_raw and RMSE_raw '
+                                   'are those of the raw predictions')
+                    else:
+                        mapped = apply_logistic(pred, params, self.plcc_fit)
+                        values['PLCC'] = plcc(mapped, gt)
+                        values['RMSE'] = float(
+                            np.sqrt(np.mean((mapped - gt)**2)))
             print_log(
                 f'QualityMetric on {len(results)} samples: plcc_fit = '
-                f'{self.plcc_fit} ({fit_text})',
+                f'{self.plcc_fit} ({self.FIT_TEXT[self.plcc_fit]})',
                 logger='current')
+        metrics: Dict[str, float] = dict(num_samples=len(results))
+        metrics.update(values)
         if self.out_dir and self.save_predictions:
             self._save(results, pred, gt, mapped, params, metrics)
         return metrics
@@ -218,13 +256,14 @@ class QualityMetric(BaseMetric):
         ax.scatter(pred, gt, s=8, alpha=0.5, edgecolors='none')
         if params is not None:
             xs = np.linspace(pred.min(), pred.max(), 200)
-            ax.plot(xs, logistic4(xs, *params), color='tab:red', lw=1.5,
-                    label='4-parameter logistic fit')
+            ax.plot(xs, apply_logistic(xs, params, self.plcc_fit),
+                    color='tab:red', lw=1.5,
+                    label=f'{len(params)}-parameter logistic fit')
             ax.legend(loc='best')
         ax.set_xlabel('prediction')
         ax.set_ylabel('subjective score (MOS)')
         shown = [f'{k} {metrics[k]:.4f}' for k in ('SRCC', 'PLCC')
-                 if k in metrics]
+                 if math.isfinite(metrics.get(k, float('nan')))]
         ax.set_title(f'N = {len(pred)}' + ('  ' + '  '.join(shown)
                                            if shown else ''))
         ax.grid(True, alpha=0.3)
