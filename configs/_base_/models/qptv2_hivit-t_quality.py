@@ -22,6 +22,11 @@ model = dict(
         # L1 on normalised scores; leaf configs may use a list, e.g.
         # [dict(type='ScoreL1Loss'), dict(type='PLCCLoss'),
         #  dict(type='PairwiseRankLoss')], or EMDLoss with num_bins=10.
+        # PLCCLoss and PairwiseRankLoss are batch-level: in distributed runs
+        # they gather every rank's scores and are the loss of the global
+        # batch (gather=True, their default; gather=False: per GPU, as in
+        # FAST-VQA). L1 / MSE / EMD are per-sample means (per GPU, which
+        # DDP's gradient averaging makes the global mean).
         loss=dict(type='ScoreL1Loss', loss_weight=1.0)),
     # Placeholders: each dataset config sets its score scale and direction
     # (predictions are reported on that scale).

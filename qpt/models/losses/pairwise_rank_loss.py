@@ -6,6 +6,7 @@ import torch.nn as nn
 
 from qpt.registry import MODELS
 from ._checks import check_scores, zero_loss
+from ._gather import ddp_grad_scale, gather_scores, world_size
 
 __all__ = ['PairwiseRankLoss']
 
@@ -25,13 +26,29 @@ class PairwiseRankLoss(nn.Module):
     by how far they are inverted (the FAST-VQA rank loss up to its
     normalisation). Tied pairs do not count. A batch without an ordered pair
     (one sample, or all targets tied) gives 0 (kept on the graph). Cost is
-    O(B^2) in memory, negligible at fine-tuning batch sizes.
+    O(B^2) in memory, negligible at fine-tuning batch sizes (B is the global
+    batch when gathering).
+
+    Distributed training: with ``gather=True`` (the default) and an
+    initialised process group, P is the set of pairs of the *global* batch,
+    pairs across GPUs included: every rank gathers all ranks' predictions
+    and targets (the other ranks' as detached copies, its own with its
+    graph; unequal batch sizes are padded), so every rank returns the same
+    value, the loss on the global batch. Its gradient with respect to the
+    local predictions is multiplied by the world size, so that DDP's
+    averaging of the gradients over ranks yields exactly the gradient of
+    the global-batch loss (the logged value is not scaled). Only use it
+    under a wrapper that averages gradients over ranks
+    (MMDistributedDataParallel, DDP, FSDP). In a single process it changes
+    nothing. ``gather=False`` ranks only the pairs within each GPU's batch
+    (the FAST-VQA recipes' behaviour), a different loss.
 
     Args:
         loss_weight: factor on the loss.
         margin: the required score gap (normalised-score units).
         scale_margin: multiply the margin by the target gap.
         tie_eps: target gaps up to this are ties.
+        gather: compute over the global batch in distributed runs.
         loss_name: the log key becomes ``loss_{loss_name}``.
     """
 
@@ -40,6 +57,7 @@ class PairwiseRankLoss(nn.Module):
                  margin: float = 0.,
                  scale_margin: bool = False,
                  tie_eps: float = 0.,
+                 gather: bool = True,
                  loss_name: str = 'rank') -> None:
         super().__init__()
         if margin < 0 or tie_eps < 0:
@@ -48,6 +66,7 @@ class PairwiseRankLoss(nn.Module):
         self.margin = float(margin)
         self.scale_margin = bool(scale_margin)
         self.tie_eps = float(tie_eps)
+        self.gather = bool(gather)
         self.loss_name = loss_name
 
     def forward(self,
@@ -55,20 +74,25 @@ class PairwiseRankLoss(nn.Module):
                 target: torch.Tensor,
                 pred_hist: Optional[torch.Tensor] = None,
                 target_hist: Optional[torch.Tensor] = None) -> torch.Tensor:
-        """pred, target: (B,) normalised scores; the histogram arguments are
-        accepted and ignored. Returns a scalar."""
+        """pred, target: (B,) normalised scores (this rank's batch); the
+        histogram arguments are accepted and ignored. Returns a scalar."""
         target = check_scores(pred, target, type(self).__name__)
+        n_ranks = world_size() if self.gather else 1
+        local = pred
+        if n_ranks > 1:
+            pred, target = gather_scores(pred, target)
         pred_gap = pred[:, None] - pred[None, :]  # (B, B): pred_i - pred_j
         target_gap = target[:, None] - target[None, :]
         ordered = target_gap > self.tie_eps
         if not bool(ordered.any()):
-            return zero_loss(pred)
+            return zero_loss(local)
         margin = self.margin * target_gap if self.scale_margin \
             else pred.new_tensor(self.margin)
         hinge = torch.relu(margin - pred_gap)
-        return self.loss_weight * hinge[ordered].mean()
+        return ddp_grad_scale(self.loss_weight * hinge[ordered].mean(),
+                              n_ranks)
 
     def extra_repr(self) -> str:
         return (f'loss_weight={self.loss_weight}, margin={self.margin}, '
                 f'scale_margin={self.scale_margin}, tie_eps={self.tie_eps}, '
-                f'loss_name={self.loss_name!r}')
+                f'gather={self.gather}, loss_name={self.loss_name!r}')
