@@ -1,11 +1,18 @@
 """QPT registries: children of mmpretrain's, so components resolve both ways.
 
 A config with ``default_scope='qpt'`` can name our components *and* any
-mmpretrain / mmengine / mmcv component (the lookup walks up to the parents).
-An mmpretrain config can name ours as ``type='qpt.HiViT'`` after
-``custom_imports=dict(imports=['qpt'])``. Modules are imported lazily from
-``locations`` when a registry is first searched, so tools need no import side
-effects.
+mmpretrain / mmengine / mmcv component (the lookup walks up to the parents),
+including a config that inherits mmpretrain's ``default_runtime.py``
+(``UniversalVisualizer``, ``VisualizationHook``). An mmpretrain config can
+name ours as ``type='qpt.HiViT'`` (mmengine imports ``qpt.registry`` for the
+``qpt.`` prefix; ``custom_imports=dict(imports=['qpt'])`` also works).
+
+Modules are imported lazily from ``locations`` when a registry is first
+searched, so tools need no import side effects. mmengine's parent lookup
+reads the parent's module table *without* importing the parent's own
+``locations``; so every child lists its parent's locations after its own
+(e.g. ``VISUALIZERS`` imports ``mmpretrain.visualization``, which nothing in
+qpt imports otherwise).
 """
 from mmengine.registry import Registry
 from mmpretrain import registry as mmpretrain_registry
@@ -20,9 +27,16 @@ __all__ = [
 
 
 def _child(parent: Registry, location: str) -> Registry:
-    """A ``qpt``-scoped child of an mmpretrain registry."""
+    """A ``qpt``-scoped child of an mmpretrain registry that imports
+    ``location`` and then the parent's own locations when first searched."""
+    parent_locations = [
+        loc for loc in getattr(parent, '_locations', []) if loc != location
+    ]
     return Registry(
-        parent.name, parent=parent, scope='qpt', locations=[location])
+        parent.name,
+        parent=parent,
+        scope='qpt',
+        locations=[location] + parent_locations)
 
 
 RUNNERS = _child(mmpretrain_registry.RUNNERS, 'qpt.engine')
@@ -51,5 +65,5 @@ TASK_UTILS = _child(mmpretrain_registry.TASK_UTILS, 'qpt.models')
 METRICS = _child(mmpretrain_registry.METRICS, 'qpt.evaluation')
 EVALUATORS = _child(mmpretrain_registry.EVALUATORS, 'qpt.evaluation')
 
-VISUALIZERS = _child(mmpretrain_registry.VISUALIZERS, 'qpt.engine')
-VISBACKENDS = _child(mmpretrain_registry.VISBACKENDS, 'qpt.engine')
+VISUALIZERS = _child(mmpretrain_registry.VISUALIZERS, 'qpt.visualization')
+VISBACKENDS = _child(mmpretrain_registry.VISBACKENDS, 'qpt.visualization')
