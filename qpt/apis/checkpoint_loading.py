@@ -4,7 +4,7 @@ import logging
 import os
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Union
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 import torch
 import torch.nn as nn
@@ -112,8 +112,8 @@ def _load_encoder_only(model: nn.Module, state_dict: Mapping[str, Any],
 
 
 def load_scorer_checkpoint(model: nn.Module,
-                           checkpoint: Union[str, Path, Mapping]
-                           ) -> Dict[str, Any]:
+                           checkpoint: Union[str, Path, Mapping],
+                           source: Optional[str] = None) -> Dict[str, Any]:
     """Load weights into a ``QualityScorer`` (or any model with our names).
 
     Accepted, detected in this order:
@@ -135,13 +135,15 @@ def load_scorer_checkpoint(model: nn.Module,
     Args:
         model: the model (unwrapped).
         checkpoint: a file path or an already loaded checkpoint.
+        source: the name errors and logs give an already loaded checkpoint
+            (default: its path, or 'the checkpoint').
 
     Returns:
         dict(kind='qptv2_release' | 'pretrain_encoder' | 'qpt',
         loaded=[...], not_loaded=[...], ignored=[...]).
     """
     if isinstance(checkpoint, Mapping):
-        source, ckpt = 'the checkpoint', checkpoint
+        source, ckpt = source or 'the checkpoint', checkpoint
     else:
         source = os.fspath(checkpoint)
         ckpt = read_checkpoint(source)
