@@ -145,16 +145,44 @@ def test_qptv2_trains_all_parts_and_predicts_deterministically():
     assert feats[-1].shape == (2, 64, 4, 4)
 
 
+def _unit_pixels(mask: torch.Tensor, grid, patch: int) -> torch.Tensor:
+    """(B, N) unit mask -> (B, 1, H, W) bool pixel mask."""
+    m = mask.reshape(mask.shape[0], 1, *grid).bool()
+    return m.repeat_interleave(patch, 2).repeat_interleave(patch, 3)
+
+
 def test_target_view_is_the_second_input():
-    """The loss compares against the target view, not the encoder input."""
+    """The loss reads the target (second view) on masked units only, and
+    the encoder sees the first view on visible units only. Masks in
+    ``predict`` are seeded (``eval_mask_seed``), so the masked units are
+    known: perturbing the target inside visible units leaves the loss
+    unchanged, inside masked units changes it; the reverse holds for the
+    encoder view. Swapping the views in ``split_views`` fails both."""
     torch.manual_seed(0)
-    model = tiny_model(mask_seed=3).eval()
-    x = torch.randn(1, 3, 64, 64)
-    same = model([x, x], mode='predict')[0].recon_loss
-    other = model([x, torch.randn_like(x)], mode='predict')[0].recon_loss
-    assert same != other
-    # the target alone: encoder input unchanged, loss unchanged
-    assert model([x, x], mode='predict')[0].recon_loss == same
+    model = tiny_model(eval_mask_seed=3).eval()
+    source = torch.randn(2, 3, 64, 64)
+    target = torch.randn(2, 3, 64, 64)
+    _, mask, _, grid = model.reconstruct_units([source, target], None,
+                                               training=False)
+    masked = _unit_pixels(mask, grid, 16).expand_as(target)
+    assert 0 < masked.float().mean() < 1
+    bump = 3 * torch.randn_like(target)
+
+    def loss(src, tgt):
+        return torch.stack([
+            s.recon_loss for s in model([src, tgt], mode='predict')])
+
+    base = loss(source, target)
+    # target: only its masked units count
+    assert torch.equal(loss(source, torch.where(masked, target,
+                                                target + bump)), base)
+    changed = loss(source, torch.where(masked, target + bump, target))
+    assert (changed - base).abs().min() > 1e-5  # float noise: ~1e-7
+    # encoder view: only its visible units count
+    assert torch.equal(loss(torch.where(masked, source + bump, source),
+                            target), base)
+    changed = loss(torch.where(masked, source, source + bump), target)
+    assert (changed - base).abs().min() > 1e-5  # float noise: ~1e-7
 
 
 def test_reconstruct_shapes_and_visible_units_come_from_the_input():
