@@ -43,16 +43,34 @@ Decisions (documented because they change which pixels a model sees):
 - **Colour.** RGB comes from FFmpeg's swscale using the stream's colour
   tags (BT.601 when untagged); more than 8 bits per sample (e.g.
   ``yuv420p10le``) is converted to 8-bit RGB by swscale; alpha is dropped.
-- **Where decord is wrong.** decord 0.6.0 returns wrong frames on random
-  access, silently, in two cases (:func:`decord_random_access_safe`): H.264
-  4:4:4 (``yuv444p``; grey garbage, per the project notes) and open-GOP
-  streams (x264 ``open-gop``, x265's default, MPEG-2 / MPEG-4 Part 2 with
-  B-frames: frames a few positions off after a seek, measured here). Both
-  are detected from the probe (pixel format; packet stamps in decode
-  order). ``backend='auto'`` then uses PyAV, as it does for more than 8
-  bits and for pixel formats outside :data:`DECORD_AUTO_PIX_FMTS`; an
-  explicit ``backend='decord'`` reads such streams sequentially from the
-  first frame, never by seeking.
+- **Seeks are checked, per file, before they are trusted.** A seek (jump
+  to a keyframe, decode from there) is only right if the decoder needs
+  nothing from earlier in the stream. That is not always so:
+  ``x264_2014_yuv444p_2gops.mp4`` (x264 core 142, H.264 High 4:4:4, a
+  closed-GOP stream) decodes about 100 grey levels wrong in decord *and*
+  PyAV when decoding starts at its second IDR. The likely cause: x264 puts
+  its version only in an SEI message of the first packet, and FFmpeg
+  applies its workaround for old x264 4:4:4 streams only once it has read
+  that version; decoding the first packet once before seeking ("priming",
+  one frame) makes both decoders right. Fresh libx264 4:4:4 encodes seek
+  correctly, so no rule on pixel format or GOP flags can tell such files
+  apart. :func:`check_seeking` therefore decodes, once per file and
+  backend, the frames at the second keyframe (and the two after it) by
+  seeking and compares them with the same frames decoded forward from the
+  first frame, with the same decoder (a correct seek is bit-identical).
+  The verdict - seek, seek after priming, or decode forward - is cached
+  for the process and shown in :attr:`VideoMeta.random_access`,
+  :attr:`VideoMeta.seek_primed` and :attr:`VideoMeta.random_access_reason`.
+  Files that fail are decoded forward from the first frame: correct
+  instead of fast. Its cost is given in :func:`check_seeking`.
+- **Where decord is wrong.** decord 0.6.0 lands a few frames off after a
+  seek on open-GOP streams (x264 ``open-gop``, x265's default, MPEG-2 /
+  MPEG-4 Part 2 with B-frames; measured here at 10-80 grey levels of
+  mean error), which the one-keyframe check need not see; such streams
+  (known from the packet stamps in decode order,
+  :func:`decord_random_access_safe`) are read by decord sequentially, and
+  ``backend='auto'`` uses PyAV for them, as it does for more than 8 bits
+  and for pixel formats outside :data:`DECORD_AUTO_PIX_FMTS`.
 - **Errors.** A missing, empty, truncated, non-video or undecodable file
   raises :class:`VideoLoadError` whose message starts with the file's path.
 - **Efficiency.** Only what is needed is decoded: the PyAV reader seeks to
@@ -61,10 +79,13 @@ Decisions (documented because they change which pixels a model sees):
   keyframe lies between the current position and the next wanted frame;
   only the wanted frames are converted to RGB. ``frames_decoded`` counts the
   frames each reader decoded (exact for PyAV; for decord it is modelled from
-  decord's keyframe index and its seek-then-skip behaviour).
+  decord's keyframe index and its seek-then-skip behaviour); the one-time
+  seek check is not part of it (see :class:`SeekCheck`).
 """
 import bisect
 import os
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
@@ -74,8 +95,8 @@ import numpy as np
 __all__ = [
     'VideoLoadError', 'VideoMeta', 'VideoReader', 'PyAVReader',
     'DecordReader', 'VIDEO_BACKENDS', 'DECORD_AUTO_PIX_FMTS',
-    'decord_random_access_safe', 'rotate_frames', 'open_video',
-    'load_video_frames'
+    'decord_random_access_safe', 'SeekCheck', 'check_seeking',
+    'clear_seek_checks', 'rotate_frames', 'open_video', 'load_video_frames'
 ]
 
 PathLike = Union[str, Path]
@@ -128,6 +149,14 @@ class VideoMeta:
             shown before it (random access needs no leading frames); False
             for open-GOP streams; None when the packets carry no stamps.
         backend: the backend that reads the frames (``'decord'``/``'pyav'``).
+        random_access: what the reader decided: True = it seeks to
+            keyframes (the seek check passed, or the stream has a single
+            keyframe and never needs one); False = it decodes forward from
+            the first frame (the check failed, or seeks are known wrong);
+            None = not decided (a reader made without :func:`open_video`).
+        seek_primed: True when the reader decodes the first frame once
+            before its first seek, because seeks were right only then.
+        random_access_reason: why, in words, with the check's cost.
     """
     path: str
     num_frames: int
@@ -146,6 +175,9 @@ class VideoMeta:
     container_frames: int
     closed_gop: Optional[bool] = None
     backend: str = ''
+    random_access: Optional[bool] = None
+    seek_primed: bool = False
+    random_access_reason: str = ''
 
     @property
     def shape(self) -> tuple:
@@ -155,25 +187,27 @@ class VideoMeta:
 
 def decord_random_access_safe(pix_fmt: str,
                               closed_gop: Optional[bool]) -> bool:
-    """Whether decord 0.6.0 random access (seek + decode) can be trusted.
+    """Whether decord 0.6.0 random access may be tried (before the check).
 
-    Two known failures, both silent:
+    The a-priori rule, applied before :func:`check_seeking` spends any
+    decoding: open-GOP streams (frames after a keyframe in decode order
+    that are shown before it: x264 ``open-gop``, x265's default, MPEG-2 and
+    MPEG-4 Part 2 with B-frames) come back a few positions off after a
+    seek, measured here at 10-80 grey levels of mean error, at frames the
+    one-keyframe check need not look at. Such streams, and streams whose
+    GOP structure is unknown, are read by decord sequentially.
 
-    - H.264 4:4:4 (``yuv444p``): grey garbage frames on random access
-      (project notes; planar RGB ``gbrp`` and every codec with 4:4:4
-      chroma are treated the same way out of caution).
-    - Open-GOP streams (frames after a keyframe in decode order that are
-      shown before it: x264 ``open-gop``, x265's default, MPEG-2 and
-      MPEG-4 Part 2 with B-frames): after a seek decord returns frames a
-      few positions off, measured here at 10-80 grey levels of mean error.
+    The pixel format is no longer part of the rule: the grey frames once
+    put down to "H.264 4:4:4" come from old x264 streams (see the module
+    docstring) and are caught by the seek check, while fresh libx264 4:4:4
+    encodes seek correctly in decord (measured). ``pix_fmt`` is kept in
+    the signature for callers.
 
     Args:
-        pix_fmt: FFmpeg pixel format name.
+        pix_fmt: FFmpeg pixel format name (not used by the rule).
         closed_gop: :attr:`VideoMeta.closed_gop` (None = unknown = unsafe).
     """
-    pix_fmt = (pix_fmt or '').lower()
-    if '444' in pix_fmt or pix_fmt.startswith('gbr'):
-        return False
+    del pix_fmt
     return closed_gop is True
 
 
@@ -490,6 +524,17 @@ class VideoReader:
         """
         raise NotImplementedError
 
+    def _set_seek_mode(self, random_access: bool, primed: bool,
+                       reason: str) -> None:
+        """Seek to keyframes (optionally after priming) or decode forward.
+
+        Records the decision in :attr:`meta`; :func:`open_video` sets it
+        from :func:`check_seeking`.
+        """
+        self.meta.random_access = bool(random_access)
+        self.meta.seek_primed = bool(random_access and primed)
+        self.meta.random_access_reason = reason
+
     def _set_num_frames(self, n: int) -> None:
         m = self.meta
         m.num_frames = int(n)
@@ -528,6 +573,12 @@ class PyAVReader(VideoReader):
     stream has packets without time stamps, or the decoded stamps do not
     match the table, the reader switches to sequential mode: decode from
     the first frame, counting.
+
+    Until :meth:`_set_seek_mode` allows seeks (``open_video`` does so when
+    :func:`check_seeking` passed) the only start it uses is the first
+    frame: it decodes forward, re-opening the file only to go back. With
+    ``primed`` seeks, the first frame is decoded once after each (re)open
+    before the first seek (one frame of cost, counted).
     """
 
     backend = 'pyav'
@@ -540,6 +591,8 @@ class PyAVReader(VideoReader):
         self._frames_iter = None
         self._next_idx = None  # index the decoder outputs next; None=unknown
         self._seek_floor = 0
+        self._prime = False  # decode the first frame before seeking
+        self._decoded_since_open = False
         pts, keys = probe.stamps, probe.keys
         try:
             self._open()
@@ -552,6 +605,7 @@ class PyAVReader(VideoReader):
             self._pts = pts
             self._pts_to_idx = {p: i for i, p in enumerate(pts)}
             self._keys = keys  # sorted frame indices of keyframes
+        self._seek_keys = [0]  # starts in use: forward until allowed
         self.meta = probe.meta(0 if pts is None else len(pts), self.backend)
         if self._sequential:
             self._set_num_frames(self._count_by_decoding())
@@ -572,16 +626,28 @@ class PyAVReader(VideoReader):
             cc.thread_type = 'AUTO'
         self._frames_iter = None
         self._next_idx = None
+        self._decoded_since_open = False
 
     def close(self) -> None:
         container, self._container = getattr(self, '_container', None), None
         if container is not None:
             container.close()
 
+    def _set_seek_mode(self, random_access: bool, primed: bool,
+                       reason: str) -> None:
+        if self._sequential and random_access:
+            random_access, reason = False, (
+                'decoded forward: the packets carry no usable time stamps')
+        super()._set_seek_mode(random_access, primed, reason)
+        self._seek_keys = self._keys if random_access else [0]
+        self._prime = bool(random_access and primed)
+        self._frames_iter = None
+
     def _frames(self):
         """Decoded frames from the current position."""
         for frame in self._container.decode(self._stream):
             self._count(1)
+            self._decoded_since_open = True
             yield frame
 
     def _to_rgb(self, frame) -> np.ndarray:
@@ -629,6 +695,9 @@ class PyAVReader(VideoReader):
         """The packet table was wrong: count by decoding, go sequential."""
         self._sequential = True
         self._frames_iter = None
+        super()._set_seek_mode(
+            False, False, 'decoded forward: the decoded time stamps do not '
+            'match the packet table')
         n = self._count_by_decoding()
         if n != self.meta.num_frames:
             self._set_num_frames(n)
@@ -636,10 +705,21 @@ class PyAVReader(VideoReader):
         return self._decode_sequential(targets)
 
     # -- seek mode ----------------------------------------------------------
+    def _prime_decoder(self) -> None:
+        """Decode the first frame from the start (stream-level side data
+        such as x264's version SEI comes with it)."""
+        self._open()
+        try:
+            next(self._frames(), None)
+        except Exception as e:
+            raise _err(self.path, 'cannot decode frame 0', e) from None
+
     def _seek_to_key(self, key_idx: int) -> None:
         if key_idx == 0:
             self._open()  # the start: no seek needed, none to trust
         else:
+            if self._prime and not self._decoded_since_open:
+                self._prime_decoder()
             self._container.seek(
                 self._pts[key_idx],
                 stream=self._stream,
@@ -666,8 +746,9 @@ class PyAVReader(VideoReader):
         for t in targets:
             if t in got:
                 continue
-            ki = bisect.bisect_right(self._keys, t) - 1
-            k = self._keys[ki]
+            keys = self._seek_keys
+            ki = bisect.bisect_right(keys, t) - 1
+            k = keys[ki]
             pos = self._next_idx
             if self._frames_iter is None or pos is None or t < pos or k > pos:
                 self._seek_to_key(k)
@@ -683,7 +764,7 @@ class PyAVReader(VideoReader):
                     ki -= 1
                     if ki < 0:
                         return self._fall_back(targets)
-                    self._seek_to_key(self._keys[ki])
+                    self._seek_to_key(keys[ki])
                     continue
                 if idx < self._seek_floor:
                     continue  # leading frames of an open GOP: not trusted
@@ -698,11 +779,14 @@ class PyAVReader(VideoReader):
 class DecordReader(VideoReader):
     """decord backend (random access with ``get_batch``).
 
-    On streams where decord's random access is wrong
-    (:func:`decord_random_access_safe` is False: 4:4:4 chroma, open GOP)
-    it reads sequentially from the first frame with a fresh
-    ``decord.VideoReader`` instead (correct, but it decodes every frame up
-    to the last one asked for). decord
+    Random access (``get_batch``) is used only once :meth:`_set_seek_mode`
+    allows it (``open_video`` does so when :func:`check_seeking` passed);
+    otherwise - open GOP (:func:`decord_random_access_safe`), a failed
+    check - it reads sequentially from the first frame with a fresh
+    ``decord.VideoReader`` (correct, but it decodes every frame up to the
+    last one asked for). With ``primed`` seeks, the first frame is read
+    with ``next()`` before the first ``get_batch`` that starts past the
+    first keyframe (one frame, counted). decord
     applies the display rotation itself (checked for 90, 180 and 270
     degrees with decord 0.6.0); a frame that still comes back sideways is
     turned here.
@@ -715,8 +799,9 @@ class DecordReader(VideoReader):
         import decord
         self._decord = decord
         self._vr = None
-        self.random_access = decord_random_access_safe(
-            probe.pix_fmt, probe.closed_gop)
+        self.random_access = False  # until _set_seek_mode allows it
+        self._prime = False
+        self._primed = False
         try:
             self._vr = self._new_reader()
             n = len(self._vr)
@@ -735,6 +820,12 @@ class DecordReader(VideoReader):
 
     def close(self) -> None:
         self._vr = None
+
+    def _set_seek_mode(self, random_access: bool, primed: bool,
+                       reason: str) -> None:
+        super()._set_seek_mode(random_access, primed, reason)
+        self.random_access = bool(random_access)
+        self._prime = bool(random_access and primed)
 
     def _upright(self, frame: np.ndarray) -> np.ndarray:
         h, w = self.meta.height, self.meta.width
@@ -757,6 +848,14 @@ class DecordReader(VideoReader):
         if self._vr is None:
             raise _err(self.path, 'the reader is closed')
         if self.random_access:
+            if self._prime and not self._primed:
+                first_key = self._keys[
+                    bisect.bisect_right(self._keys, targets[0]) - 1]
+                if first_key > 0:  # else decoding starts at frame 0 anyway
+                    self._vr.next()
+                    self._count(1)
+                    self._pos = 1
+                self._primed = True
             self._count(self._model_cost(targets))
             batch = self._vr.get_batch(targets).asnumpy()
             return {t: self._upright(f) for t, f in zip(targets, batch)}
@@ -772,6 +871,206 @@ class DecordReader(VideoReader):
                 got[i] = self._upright(frame.asnumpy())
         self._count(targets[-1] + 1)
         return got
+
+
+@dataclass(frozen=True)
+class SeekCheck:
+    """The verdict of :func:`check_seeking` for one file and backend.
+
+    Attributes:
+        backend: ``'pyav'`` or ``'decord'``.
+        random_access: True = the reader may seek to keyframes; False = it
+            decodes forward from the first frame.
+        primed: seeks are right only after the first frame was decoded once
+            (the reader then does so before its first seek).
+        reason: the verdict in words, with the check's cost.
+        keyframe: the keyframe index that was checked (None: no check ran).
+        max_error: largest per-pixel difference (grey levels) of a plain
+            seek from the forward decode (0 = identical; None: no check).
+        mean_error: mean absolute difference of the same (None: no check).
+        frames_decoded: frames the check decoded in all.
+        seconds: wall time of the check.
+    """
+    backend: str
+    random_access: bool
+    primed: bool
+    reason: str
+    keyframe: Optional[int] = None
+    max_error: Optional[int] = None
+    mean_error: Optional[float] = None
+    frames_decoded: int = 0
+    seconds: float = 0.0
+
+
+#: Verdicts of :func:`check_seeking` for this process, least recently used
+#: first, keyed by (real path, size, mtime in ns, backend): a file that is
+#: rewritten is checked again. Bounded; each entry is a few hundred bytes.
+#: A deliberate exception to "no module-level state": a check costs a
+#: decode up to the second keyframe and must not be repeated per sample.
+_SEEK_CHECKS: 'OrderedDict[tuple, SeekCheck]' = OrderedDict()
+_SEEK_CHECKS_MAX = 65536
+
+#: Frames compared by the check: the keyframe and the next ones.
+_CHECK_FRAMES = 3
+
+
+def clear_seek_checks() -> None:
+    """Forget every cached :func:`check_seeking` verdict."""
+    _SEEK_CHECKS.clear()
+
+
+def _seek_check_key(path: str, backend: str) -> tuple:
+    st = os.stat(path)
+    return (os.path.realpath(path), st.st_size, st.st_mtime_ns, backend)
+
+
+def _run_seek_check(path: str, probe: _Probe, backend: str) -> SeekCheck:
+    """Seek-then-decode against forward decoding, same decoder."""
+    t0 = time.perf_counter()
+    if backend == 'pyav' and probe.stamps is None:
+        return SeekCheck(
+            backend, False, False, 'decoded forward: the packets carry no '
+            'usable time stamps (no check needed)')
+    if backend == 'decord' and not decord_random_access_safe(
+            probe.pix_fmt, probe.closed_gop):
+        gop = 'open-GOP' if probe.closed_gop is False else 'GOP unknown'
+        return SeekCheck(
+            backend, False, False, f'decoded forward: {gop} stream, on '
+            'which decord lands a few frames off after a seek (no check '
+            'needed)')
+    forward = _make_reader(backend, path, probe, 1)
+    try:
+        keys = forward.keyframe_indices
+        n = forward.num_frames
+        if len(keys) < 2:
+            return SeekCheck(
+                backend, True, False, 'seeks allowed: a single keyframe, '
+                'so decoding always starts at the first frame (no check '
+                'needed)')
+        k = keys[1]
+        targets = list(range(k, min(k + _CHECK_FRAMES, n)))
+        forward._set_seek_mode(False, False, 'seek check: forward decode')
+        ref = forward.get_frames(targets).astype(np.int16)
+        cost = forward.frames_decoded
+    finally:
+        forward.close()
+    span = f'frames {targets[0]}-{targets[-1]}' if len(targets) > 1 else \
+        f'frame {targets[0]}'
+    errors = {}
+    for primed in (False, True):
+        reader = _make_reader(backend, path, probe, 1)
+        try:
+            reader._set_seek_mode(True, primed, 'seek check')
+            got = reader.get_frames(targets).astype(np.int16)
+            cost += reader.frames_decoded
+            kept = reader.meta.random_access
+        finally:
+            reader.close()
+        diff = np.abs(got - ref)
+        errors[primed] = (int(diff.max()), float(diff.mean()))
+        if not kept:  # the reader gave up seeking on its own
+            break
+        if errors[primed][0] == 0:
+            break
+    seconds = time.perf_counter() - t0
+    cost_txt = (f'check: {cost} frames decoded in {seconds:.2f} s, once '
+                'per file and process')
+    plain_max, plain_mean = errors[False]
+    common = dict(keyframe=k, max_error=plain_max, mean_error=plain_mean,
+                  frames_decoded=cost, seconds=seconds)
+    if not kept:
+        return SeekCheck(backend, False, False,
+                         f'{reader.meta.random_access_reason} ({cost_txt})',
+                         **common)
+    if plain_max == 0:
+        return SeekCheck(
+            backend, True, False, f'seeks allowed: seeking to keyframe {k} '
+            f'gives {span} identical to a forward decode ({cost_txt})',
+            **common)
+    off = (f'seeking to keyframe {k} gives {span} {plain_mean:.1f} grey '
+           f'levels (mean; max {plain_max}) off a forward decode')
+    if errors.get(True, (1, 0.0))[0] == 0:
+        return SeekCheck(
+            backend, True, True, f'seeks allowed after decoding the first '
+            f'frame once: {off}, identical once the first frame has been '
+            f'decoded ({cost_txt})', **common)
+    return SeekCheck(
+        backend, False, False, f'decoded forward: {off}, also after '
+        f'decoding the first frame ({cost_txt})', **common)
+
+
+def check_seeking(path: PathLike, backend: str = 'pyav',
+                  probe: Optional[_Probe] = None) -> SeekCheck:
+    """Decide, once per file and backend, whether seeks can be trusted.
+
+    The check, on the backend's own decoder, single-threaded:
+
+    1. decode forward from the first frame to the second keyframe ``k``
+       and the ``2`` frames after it (the reference);
+    2. a fresh reader seeks to ``k`` and decodes the same frames; if they
+       are identical (a correct seek is bit-identical: same decoder, same
+       conversion), seeks are allowed;
+    3. otherwise a fresh reader decodes the first frame, then seeks and
+       decodes again ("primed"); if now identical, seeks are allowed after
+       priming (the reader primes before its first seek, one frame);
+    4. otherwise the file is decoded forward from the first frame.
+
+    No check is run where its answer is known: a single keyframe (never a
+    seek: allowed), PyAV without packet time stamps (forward), decord on
+    open-GOP streams (:func:`decord_random_access_safe`: forward).
+
+    **Cost** (measured, one core, ``tools/benchmarks/video_sampling.py``):
+    ``k + 3`` frames forward plus about 3 (or 7 when priming is tried)
+    after the seeks, i.e. one GOP of decoding: 0.06-0.2 s for x264's
+    default keyframe interval at 640x272 (``bikes.mp4``: keyframe 30),
+    about 2 s for ``x264_2014_yuv444p_2gops.mp4`` (720p 4:4:4, keyframe
+    76) with PyAV, about 9 s with decord (slow at 4:4:4); 0 for a single
+    keyframe. It is paid once per file and process: DataLoader workers
+    each keep their own verdicts, so use ``persistent_workers=True`` to
+    pay it once per worker, not once per epoch.
+
+    **Limit**: one keyframe is checked (the cheapest, the second); a file
+    whose later keyframes alone misbehave is not caught.
+
+    Args:
+        path: the video file.
+        backend: ``'pyav'`` or ``'decord'``.
+        probe: the file's probe, if already read (saves one demux pass).
+
+    Returns:
+        The cached or new :class:`SeekCheck`.
+
+    Raises:
+        VideoLoadError: the file cannot be read up to the checked frames.
+    """
+    path = os.fspath(path)
+    if backend not in ('pyav', 'decord'):
+        raise ValueError(f"backend must be 'pyav' or 'decord', got "
+                         f'{backend!r}')
+    _check_file(path)
+    key = _seek_check_key(path, backend)
+    found = _SEEK_CHECKS.get(key)
+    if found is not None:
+        _SEEK_CHECKS.move_to_end(key)
+        return found
+    if probe is None:
+        probe = _Probe(path)
+    verdict = _run_seek_check(path, probe, backend)
+    _SEEK_CHECKS[key] = verdict
+    while len(_SEEK_CHECKS) > _SEEK_CHECKS_MAX:
+        _SEEK_CHECKS.popitem(last=False)
+    return verdict
+
+
+def _apply_seek_check(reader: VideoReader, probe: _Probe) -> VideoReader:
+    """Set the reader's seek mode from the (cached) check."""
+    try:
+        check = check_seeking(reader.path, reader.backend, probe)
+    except BaseException:
+        reader.close()
+        raise
+    reader._set_seek_mode(check.random_access, check.primed, check.reason)
+    return reader
 
 
 def _make_reader(backend: str, path: str, probe: _Probe,
@@ -793,8 +1092,12 @@ def open_video(path: PathLike,
         path: the video file (any container and codec FFmpeg reads).
         backend: ``'auto'`` (decord where its random access is right: a
             pixel format in :data:`DECORD_AUTO_PIX_FMTS`, a closed-GOP
-            stream, and decord counting the same frames as the packet
-            table; PyAV otherwise), ``'decord'`` or ``'pyav'``.
+            stream, decord counting the same frames as the packet table,
+            and decord's seeks passing :func:`check_seeking`; PyAV
+            otherwise), ``'decord'`` or ``'pyav'``. Every backend seeks
+            only where :func:`check_seeking` allows it (once per file and
+            process) and decodes forward otherwise; ``reader.meta`` says
+            which (:attr:`VideoMeta.random_access`).
         num_threads: decoder threads (1 suits DataLoader workers).
 
     Returns:
@@ -812,7 +1115,8 @@ def open_video(path: PathLike,
     _check_file(path)
     probe = _Probe(path)
     if backend != 'auto':
-        return _make_reader(backend, path, probe, num_threads)
+        return _apply_seek_check(
+            _make_reader(backend, path, probe, num_threads), probe)
     if (probe.pix_fmt in DECORD_AUTO_PIX_FMTS
             and decord_random_access_safe(probe.pix_fmt, probe.closed_gop)):
         try:
@@ -820,10 +1124,14 @@ def open_video(path: PathLike,
         except (VideoLoadError, ImportError):
             reader = None  # e.g. a codec decord's FFmpeg lacks (AV1)
         if reader is not None and len(reader) == len(probe.stamps):
-            return reader
+            _apply_seek_check(reader, probe)
+            if reader.meta.random_access:
+                return reader
+            # decord cannot seek in this file: PyAV may (and is exact)
         if reader is not None:
-            reader.close()  # decord counts differently: PyAV is the rule
-    return _make_reader('pyav', path, probe, num_threads)
+            reader.close()  # or decord counts differently: PyAV is the rule
+    return _apply_seek_check(
+        _make_reader('pyav', path, probe, num_threads), probe)
 
 
 def load_video_frames(path: PathLike,
