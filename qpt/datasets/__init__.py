@@ -3,6 +3,7 @@
 import mmpretrain.datasets  # noqa: F401
 from .image_io import *  # noqa: F401,F403
 from .pretrain_image_dataset import *  # noqa: F401,F403
+from .pretrain_tile_dataset import *  # noqa: F401,F403
 from .quality import *  # noqa: F401,F403
 from .transforms import *  # noqa: F401,F403
 from .video_io import *  # noqa: F401,F403
