@@ -1,13 +1,20 @@
-"""Score images with a built scorer: paths or arrays in, one float each out.
+"""Score images with a built scorer: paths or arrays in, one score each out.
 
 The steps are separate functions so that a benchmark can time them:
 :func:`build_test_pipeline` (the config's test pipeline, split into its
 loading step and the rest), :func:`prepare_sample` (decode + transform one
 input) and :func:`score_samples` (batch, normalise, run the network).
+
+What a score is depends on the checkpoint (``model.score_scale``, set by
+:func:`qpt.apis.init_model`): the config's MOS / DMOS scale (``'mos'``),
+a stored calibration's MOS scale (``'calibrated'``), or only the raw head
+output of a released checkpoint (``'raw'``). With ``details=True`` every
+input gets ``dict(score, raw_score, score_scale)`` so both are visible.
 """
 import os
+import warnings
 from pathlib import Path
-from typing import Callable, Dict, List, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -19,11 +26,13 @@ from qpt.datasets.image_io import ImageLoadError
 
 __all__ = [
     'VIDEO_EXTENSIONS', 'build_test_pipeline', 'prepare_sample',
-    'score_samples', 'inference_model'
+    'score_samples', 'report_scores', 'inference_model'
 ]
 
 ImageInput = Union[str, Path, np.ndarray]
 Pipeline = Callable[[dict], dict]
+#: ``dict(score=float | None, raw_score=float, score_scale=str)``.
+ScoreRecord = Dict[str, Any]
 
 #: File suffixes taken for videos (scored by a video config only).
 VIDEO_EXTENSIONS = frozenset({
@@ -137,8 +146,44 @@ def prepare_sample(item: ImageInput, index: int, load: Pipeline,
     return results
 
 
-def score_samples(model: nn.Module, samples: Sequence[dict],
-                  batch_size: int = 16) -> List[float]:
+def report_scores(model: nn.Module, raw: Sequence[float],
+                  dataset_scale: Sequence[float]) -> List[ScoreRecord]:
+    """What to report for each sample, by ``model.score_scale``.
+
+    Args:
+        model: the scorer (``score_scale`` / ``calibration`` from
+            :func:`qpt.apis.init_model`; a model without them is ``'mos'``).
+        raw: (N,) raw scores (``pred_score_norm``: the head's normalised
+            output before any mapping; a released head's raw output).
+        dataset_scale: (N,) ``pred_score`` (the config's score range
+            applied to ``raw``).
+
+    Returns:
+        ``dict(score, raw_score, score_scale)`` per sample: ``score`` is the
+        config-scale score (``'mos'``), the calibrated MOS
+        (``'calibrated'``) or None (``'raw'``: no MOS is known).
+    """
+    scale = getattr(model, 'score_scale', 'mos')
+    if scale == 'calibrated':
+        from .calibration import apply_calibration
+        scores = [float(v) for v in apply_calibration(model.calibration,
+                                                      raw)]
+    elif scale == 'raw':
+        scores = [None] * len(raw)
+    elif scale == 'mos':
+        scores = [float(v) for v in dataset_scale]
+    else:
+        raise ValueError(f'model.score_scale must be one of '
+                         f"('mos', 'calibrated', 'raw'), got {scale!r}")
+    return [dict(score=s, raw_score=float(r), score_scale=scale)
+            for s, r in zip(scores, raw)]
+
+
+def score_samples(model: nn.Module,
+                  samples: Sequence[dict],
+                  batch_size: int = 16,
+                  details: bool = False
+                  ) -> Union[List[float], List[ScoreRecord]]:
     """Batch prepared samples, normalise them with ``model.data_preprocessor``
     and run ``model.predict``.
 
@@ -146,7 +191,10 @@ def score_samples(model: nn.Module, samples: Sequence[dict],
     order), so inputs of different sizes work with any batch size.
 
     Returns:
-        ``pred_score`` per sample (the dataset's MOS scale), in input order.
+        In input order: with ``details``, :func:`report_scores`' records;
+        otherwise one float per sample, the record's ``score``, or its
+        ``raw_score`` where there is no MOS (``model.score_scale ==
+        'raw'``).
     """
     if batch_size < 1:
         raise ValueError(f'batch_size must be >= 1, got {batch_size}')
@@ -154,6 +202,7 @@ def score_samples(model: nn.Module, samples: Sequence[dict],
     for i, s in enumerate(samples):
         by_shape.setdefault(tuple(s['inputs'].shape), []).append(i)
     scores: List[float] = [float('nan')] * len(samples)
+    raw: List[float] = [float('nan')] * len(samples)
     with torch.no_grad():
         for indices in by_shape.values():
             for start in range(0, len(indices), batch_size):
@@ -165,12 +214,30 @@ def score_samples(model: nn.Module, samples: Sequence[dict],
                 out = model.predict(data['inputs'], data['data_samples'])
                 for i, sample in zip(chunk, out):
                     scores[i] = float(sample.pred_score)
-    return scores
+                    raw[i] = float(sample.pred_score_norm)
+    records = report_scores(model, raw, scores)
+    if details:
+        return records
+    return [r['raw_score'] if r['score'] is None else r['score']
+            for r in records]
+
+
+def _warn_raw(model: nn.Module) -> None:
+    if getattr(model, 'score_scale', 'mos') == 'raw':
+        warnings.warn(
+            'these scores are the raw head outputs of a released QPT V2 '
+            'checkpoint, not on any MOS scale (how its outputs were '
+            'normalised is unknown); fit a mapping to your labels with '
+            'tools/calibrate.py, or pass details=True to get them labelled',
+            UserWarning,
+            stacklevel=3)
 
 
 def inference_model(model: nn.Module,
                     inputs: Union[ImageInput, Sequence[ImageInput]],
-                    batch_size: int = 16) -> List[float]:
+                    batch_size: int = 16,
+                    details: bool = False
+                    ) -> Union[List[float], List[ScoreRecord]]:
     """Score images with a model from :func:`qpt.apis.init_model`.
 
     Each input goes through ``model.cfg``'s test pipeline (array inputs skip
@@ -182,10 +249,18 @@ def inference_model(model: nn.Module,
         model: a scorer with ``cfg``, in eval mode.
         inputs: one image path or (H, W, 3) uint8 RGB array, or a list.
         batch_size: images per network call.
+        details: return a record per input instead of a float.
 
     Returns:
-        One score per input, on the dataset's scale (``pred_score``; a DMOS
-        config gives DMOS), in input order.
+        In input order, one per input. With ``details=True``:
+        ``dict(score, raw_score, score_scale)`` where ``raw_score`` is the
+        head's normalised output and ``score`` is, by ``score_scale``
+        (``model.score_scale``): ``'mos'`` the config's scale (its
+        ``score_range``; a DMOS config gives DMOS), ``'calibrated'`` the
+        MOS scale of the labelled set the checkpoint was calibrated on, or
+        None for ``'raw'`` (a released checkpoint without calibration).
+        Without ``details``: that ``score`` as a float, or the raw score
+        for ``'raw'`` (with a ``UserWarning`` saying so).
 
     Raises:
         ValueError / ImageLoadError / TypeError: naming the failing input
@@ -202,13 +277,15 @@ def inference_model(model: nn.Module,
     if model.training:
         raise ValueError('the model is in training mode (dropout and drop '
                          'path would make scores random): call model.eval()')
+    if not details:
+        _warn_raw(model)
     if getattr(model, 'video', False):  # clips: qpt.apis.video_inference
         from .video_inference import inference_video
-        return inference_video(model, items, batch_size)
+        return inference_video(model, items, batch_size, details=details)
     load, rest = build_test_pipeline(cfg)
     video_model = bool(getattr(model, 'video', False))
     samples = [
         prepare_sample(item, i, load, rest, video_model)
         for i, item in enumerate(items)
     ]
-    return score_samples(model, samples, batch_size)
+    return score_samples(model, samples, batch_size, details=details)

@@ -3,7 +3,7 @@ import copy
 import logging
 import os
 from pathlib import Path
-from typing import Optional, Union
+from typing import Any, Mapping, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -11,9 +11,14 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.registry import DefaultScope
 
-from .checkpoint_loading import load_scorer_checkpoint
+from .calibration import CALIBRATION_KEY, check_calibration
+from .checkpoint_loading import load_scorer_checkpoint, read_checkpoint
 
-__all__ = ['init_model']
+__all__ = ['init_model', 'score_scale_of', 'RAW_SCALE_KINDS']
+
+#: Load kinds (``load_scorer_checkpoint``) whose head was trained by others
+#: with an unknown normalisation: their outputs are raw, not on a MOS scale.
+RAW_SCALE_KINDS = ('qptv2_release', 'inflated_release')
 
 
 def _drop_pretrained_init(model_cfg: Config) -> None:
@@ -40,6 +45,32 @@ def _quiet_init_weights(model: nn.Module) -> None:
         logger.setLevel(level)
 
 
+def _is_converted_release(meta: Any) -> bool:
+    """A qpt-format file made from a released checkpoint (by the converter
+    or ``tools/calibrate.py``): its head is still the released one."""
+    if not isinstance(meta, Mapping):
+        return False
+    return meta.get('score_scale') == 'raw' or 'qptv2_release' in str(
+        meta.get('converted_by', ''))
+
+
+def score_scale_of(kind: Optional[str], meta: Any,
+                   source: str) -> Tuple[str, Optional[dict]]:
+    """What a loaded checkpoint's scores are, and its calibration.
+
+    Returns:
+        ``('calibrated', record)`` when ``meta['calibration']`` is present
+        (validated); ``('raw', None)`` for a released checkpoint (loaded
+        directly, inflated, or converted to our format) without one;
+        ``('mos', None)`` otherwise (the config's ``score_range`` applies).
+    """
+    if isinstance(meta, Mapping) and meta.get(CALIBRATION_KEY) is not None:
+        return 'calibrated', check_calibration(meta[CALIBRATION_KEY], source)
+    if kind in RAW_SCALE_KINDS or _is_converted_release(meta):
+        return 'raw', None
+    return 'mos', None
+
+
 def init_model(config: Union[str, Path, Config],
                checkpoint: Optional[Union[str, Path]] = None,
                device: Union[str, torch.device] = 'cpu',
@@ -59,7 +90,19 @@ def init_model(config: Union[str, Path, Config],
 
     Returns:
         The model in eval mode on ``device``, with ``model.cfg`` (the
-        config it was built from).
+        config it was built from) and what its scores are:
+
+        - ``model.score_scale``: ``'mos'`` (the config's ``score_range`` is
+          applied: our fine-tuned checkpoints, or no checkpoint),
+          ``'calibrated'`` (the checkpoint's ``meta['calibration']``, see
+          :mod:`qpt.apis.calibration`, maps raw scores to a labelled set's
+          MOS) or ``'raw'`` (a released QPT V2 checkpoint without a
+          calibration: nobody knows how its outputs were normalised, so no
+          MOS is reported; calibrate it with ``tools/calibrate.py``);
+        - ``model.calibration``: the calibration record or None;
+        - ``model.checkpoint_kind``: how the checkpoint was loaded
+          (``'qpt'``, ``'qptv2_release'``, ``'pretrain_encoder'``,
+          ``'inflated_*'``) or None.
     """
     if isinstance(config, (str, Path)):
         cfg = Config.fromfile(os.fspath(config))
@@ -84,9 +127,18 @@ def init_model(config: Union[str, Path, Config],
                                                       'qpt')):
         model = MODELS.build(model_cfg)
         _quiet_init_weights(model)
+    kind, scale, calibration = None, 'mos', None
     if checkpoint is not None:
-        load_scorer_checkpoint(model, checkpoint)
+        source = os.fspath(checkpoint)
+        ckpt = read_checkpoint(source)
+        kind = load_scorer_checkpoint(model, ckpt, source=source)['kind']
+        meta = ckpt.get('meta') if isinstance(ckpt, Mapping) else None
+        scale, calibration = score_scale_of(kind, meta, source)
+        del ckpt
     model.cfg = cfg
+    model.checkpoint_kind = kind
+    model.score_scale = scale
+    model.calibration = calibration
     model.to(device)
     model.eval()
     return model

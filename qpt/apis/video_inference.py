@@ -18,7 +18,7 @@ The steps are separate functions so that a benchmark can time the data part
 """
 import os
 from pathlib import Path
-from typing import Callable, List, Sequence, Union
+from typing import Any, Callable, List, Sequence, Union
 
 import torch.nn as nn
 from mmengine.dataset import Compose
@@ -122,7 +122,8 @@ def prepare_video_sample(path: VideoInput, pipeline: Pipeline) -> dict:
 
 def inference_video(model: nn.Module,
                     inputs: Union[VideoInput, Sequence[VideoInput]],
-                    batch_size: int = 16) -> List[float]:
+                    batch_size: int = 16,
+                    details: bool = False) -> List[Any]:
     """Score videos with a video model from :func:`qpt.apis.init_model`.
 
     Args:
@@ -130,9 +131,13 @@ def inference_video(model: nn.Module,
         inputs: one video path or a list of them.
         batch_size: clips per network call (videos per call = batch_size //
             K, at least 1, for K test clips per video).
+        details: a record per video instead of a float (see
+            :func:`qpt.apis.inference_model`).
 
     Returns:
-        One score per video on the dataset's scale, in input order.
+        One score per video, in input order: on the dataset's scale, the
+        calibrated MOS or the raw score, by ``model.score_scale`` (see
+        :func:`qpt.apis.inference_model`).
 
     Raises:
         VideoLoadError / ValueError / TypeError: naming the failing input.
@@ -162,4 +167,4 @@ def inference_video(model: nn.Module,
     samples = [prepare_video_sample(item, pipeline) for item in items]
     num_clips = samples[0]['inputs'].shape[0]
     videos_per_call = max(1, batch_size // max(num_clips, 1))
-    return score_samples(model, samples, videos_per_call)
+    return score_samples(model, samples, videos_per_call, details=details)

@@ -1,6 +1,8 @@
 """Write the rows of ``qpt score``: CSV, JSON or an aligned text table.
 
-A row is ``{'path': str, 'score': float | None, 'error': str | None}``.
+A row is ``{'path': str, 'score': float | None, 'raw_score': float | None,
+'score_scale': 'mos' | 'calibrated' | 'raw' | None, 'error': str | None}``
+(``score`` is None for a failed file and for ``score_scale == 'raw'``).
 Files are written atomically; CSV keeps full float precision (``repr``).
 """
 import csv
@@ -14,7 +16,8 @@ from qpt.utils import atomic_write_text
 __all__ = ['COLUMNS', 'OUTPUT_FORMATS', 'output_format', 'rows_to_csv',
            'rows_to_json', 'rows_to_table', 'write_rows']
 
-COLUMNS = ('path', 'score', 'error')
+COLUMNS = ('path', 'score', 'raw_score', 'score_scale', 'error')
+_FLOAT_COLUMNS = ('score', 'raw_score')
 #: output suffix -> format name.
 OUTPUT_FORMATS = {'.csv': 'csv', '.json': 'json'}
 
@@ -33,22 +36,30 @@ def output_format(path: str) -> str:
     return fmt
 
 
+def _cell(row: Row, column: str, float_format=repr) -> str:
+    value = row.get(column)
+    if value is None:
+        return ''
+    if column in _FLOAT_COLUMNS:
+        return float_format(float(value))
+    return str(value)
+
+
 def rows_to_csv(rows: Sequence[Row]) -> str:
-    """CSV text with a header ``path,score,error``; empty cells for None."""
+    """CSV text with a header ``path,score,raw_score,score_scale,error``;
+    empty cells for None."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator='\n')
     writer.writerow(COLUMNS)
     for row in rows:
-        score = row['score']
-        writer.writerow([row['path'],
-                         '' if score is None else repr(float(score)),
-                         row['error'] or ''])
+        writer.writerow([_cell(row, c) for c in COLUMNS])
     return buf.getvalue()
 
 
 def rows_to_json(rows: Sequence[Row]) -> str:
-    """A JSON list of ``{"path", "score", "error"}`` objects."""
-    return json.dumps([{k: row[k] for k in COLUMNS} for row in rows],
+    """A JSON list of ``{"path", "score", "raw_score", "score_scale",
+    "error"}`` objects (null for None)."""
+    return json.dumps([{k: row.get(k) for k in COLUMNS} for row in rows],
                       indent=2) + '\n'
 
 
@@ -56,10 +67,7 @@ def rows_to_table(rows: Sequence[Row]) -> str:
     """An aligned text table (scores with 4 decimals)."""
     cells: List[List[str]] = [list(COLUMNS)]
     for row in rows:
-        score = row['score']
-        cells.append([str(row['path']),
-                      '' if score is None else f'{score:.4f}',
-                      row['error'] or ''])
+        cells.append([_cell(row, c, lambda v: f'{v:.4f}') for c in COLUMNS])
     widths = [max(len(r[i]) for r in cells) for i in range(len(COLUMNS))]
     lines = ['  '.join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
              for r in cells]

@@ -3,11 +3,18 @@
     qpt score CONFIG CHECKPOINT PATH... [--device cpu] [--batch-size 16]
         [--out results.csv|results.json] [--recursive] [--no-progress]
 
-Every file gets one row (path, score, error). Files are scored with
-:func:`qpt.apis.inference_model`, ``--batch-size`` files per call; when a
-call fails, its files are scored one by one so that a bad file (unreadable,
-corrupt, too small, a video for an image model) only costs its own row,
-with the error message. The exit status is 1 if any file failed.
+Every file gets one row (path, score, raw_score, score_scale, error). Files
+are scored with :func:`qpt.apis.inference_model` (``details=True``),
+``--batch-size`` files per call; when a call fails, its files are scored one
+by one so that a bad file (unreadable, corrupt, too small, a video for an
+image model) only costs its own row, with the error message. The exit status
+is 1 if any file failed.
+
+``score`` is on the scale ``score_scale`` names: ``mos`` (the config's
+score range), ``calibrated`` (the checkpoint's stored calibration, see
+``tools/calibrate.py``) or ``raw``: a released QPT V2 checkpoint without a
+calibration, whose ``score`` cell stays empty because no MOS is known; its
+``raw_score`` (the head's output) is always written.
 """
 import argparse
 import contextlib
@@ -27,7 +34,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         'score',
         help='score images and videos',
         description='Score image and video files with a quality model; '
-        'one row (path, score, error) per file.')
+        'one row (path, score, raw_score, score_scale, error) per file. '
+        'score is empty for a released checkpoint without calibration '
+        '(score_scale raw; see tools/calibrate.py).')
     parser.add_argument('config', help='model config file')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
@@ -64,6 +73,30 @@ def _error_message(e: BaseException) -> str:
     return text if text else type(e).__name__
 
 
+def _failed_row(path: str, error: str) -> Row:
+    return dict(path=path, score=None, raw_score=None, score_scale=None,
+                error=error)
+
+
+def scale_note(model) -> str:
+    """One line saying what the ``score`` column is for this model."""
+    scale = getattr(model, 'score_scale', 'mos')
+    if scale == 'raw':
+        return ('score_scale raw: a released checkpoint without calibration;'
+                ' raw_score is the head output, on no known MOS scale, and '
+                'score is left empty (calibrate with tools/calibrate.py)')
+    if scale == 'calibrated':
+        cal = model.calibration
+        lo, hi = cal.get('mos_range', (float('nan'), float('nan')))
+        return (f'score_scale calibrated: {cal["kind"]} fitted on '
+                f'{cal["source"]} (n={cal["n"]}, MOS {lo:g}..{hi:g}); '
+                'raw_score is the uncalibrated output')
+    lo, hi = getattr(model, 'score_range', (0., 1.))
+    what = 'DMOS' if getattr(model, 'lower_better', False) else 'MOS'
+    return (f"score_scale mos: the config's {what} range {lo:g}..{hi:g}; "
+            'raw_score is the normalised output (higher = better)')
+
+
 def score_files(model,
                 paths: Sequence[str],
                 batch_size: int = 16,
@@ -77,8 +110,10 @@ def score_files(model,
         progress: optional tqdm-like object; ``update(n)`` per scored file.
 
     Returns:
-        ``{'path', 'score', 'error'}`` per file, in order; exactly one of
-        score / error is None.
+        ``{'path', 'score', 'raw_score', 'score_scale', 'error'}`` per file,
+        in order; a failed file has only ``error``; a scored one has no
+        ``error``, and ``score`` None only when ``score_scale`` is
+        ``'raw'``.
     """
     from qpt.apis import inference_model
 
@@ -86,18 +121,18 @@ def score_files(model,
     for start in range(0, len(paths), batch_size):
         chunk = list(paths[start:start + batch_size])
         try:
-            scores = inference_model(model, chunk, batch_size=batch_size)
-            rows += [dict(path=p, score=float(s), error=None)
-                     for p, s in zip(chunk, scores)]
+            records = inference_model(
+                model, chunk, batch_size=batch_size, details=True)
+            rows += [dict(path=p, **r, error=None)
+                     for p, r in zip(chunk, records)]
         except Exception:  # noqa: BLE001 (isolate the failing file)
             for path in chunk:
                 try:
-                    score = inference_model(model, [path], batch_size=1)[0]
-                    rows.append(dict(path=path, score=float(score),
-                                     error=None))
+                    record = inference_model(
+                        model, [path], batch_size=1, details=True)[0]
+                    rows.append(dict(path=path, **record, error=None))
                 except Exception as e:  # noqa: BLE001 (one failed row)
-                    rows.append(dict(path=path, score=None,
-                                     error=_error_message(e)))
+                    rows.append(_failed_row(path, _error_message(e)))
         if progress is not None:
             progress.update(len(chunk))
     return rows
@@ -157,8 +192,8 @@ def run(args: argparse.Namespace) -> int:
               disable=True if args.no_progress else None,
               file=sys.stderr) as bar, _quiet_logs(not args.verbose):
         scored = iter(score_files(model, files, args.batch_size, bar))
-    rows = [next(scored) if err is None else
-            dict(path=p, score=None, error=err) for p, err in inputs]
+    rows = [next(scored) if err is None else _failed_row(p, err)
+            for p, err in inputs]
 
     failed = sum(r['error'] is not None for r in rows)
     if args.out:
@@ -166,5 +201,6 @@ def run(args: argparse.Namespace) -> int:
         print(f'wrote {len(rows)} rows to {args.out}', file=sys.stderr)
     else:
         sys.stdout.write(rows_to_table(rows))
+    print(scale_note(model), file=sys.stderr)
     print(f'{len(rows) - failed} scored, {failed} failed', file=sys.stderr)
     return 1 if failed else 0

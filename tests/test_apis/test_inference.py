@@ -1,5 +1,6 @@
 """init_model / inference_model: released checkpoints, the converter, strict
 loading, pretraining checkpoints and bad inputs at test time."""
+import csv
 import importlib.util
 import json
 import shutil
@@ -125,11 +126,108 @@ def test_converter_cli_round_trips(release_file, release_model, tmp_path,
     assert ckpt['meta']['source'] == 'iqa.pth'
     assert not Path(ckpt['meta']['config']).is_absolute()
     reloaded = init_model(BASE_CFG, dst)
+    # converted, it is still the released head: raw scores
+    assert reloaded.score_scale == 'raw' and reloaded.calibration is None
     x = torch.randn(1, 3, 224, 224)
     with torch.no_grad():
         torch.testing.assert_close(
             reloaded(x, mode='tensor'), release_model(x, mode='tensor'),
             rtol=0, atol=0)
+
+
+def release_cfg() -> Config:
+    """The base scorer config with a one-crop test pipeline and a 1-5 MOS
+    range, a scale the released head was never shown to be on."""
+    cfg = Config.fromfile(str(BASE_CFG))
+    cfg.model.score_range = (1., 5.)
+    cfg.test_dataloader = dict(dataset=dict(pipeline=[
+        dict(type='LoadImageRGB'),
+        dict(type='DeterministicCrops', crop_size=224, num_crops=1),
+        dict(type='PackQualityInputs'),
+    ]))
+    return cfg
+
+
+def _noise_images(n: int) -> list:
+    """(224, 224, 3) uint8 images: a ramp with noise of growing strength."""
+    rng = np.random.default_rng(0)
+    ramp = np.linspace(0, 255, 224)[None, :, None] * np.ones((224, 1, 3))
+    return [np.clip(ramp + rng.normal(0, 20 * i, ramp.shape), 0,
+                    255).astype(np.uint8) for i in range(n)]
+
+
+def test_release_scores_are_raw_head_outputs_labelled_raw(release_file):
+    model = init_model(release_cfg(), release_file)
+    assert model.checkpoint_kind == 'qptv2_release'
+    assert model.score_scale == 'raw' and model.calibration is None
+    images = _noise_images(2)
+    records = inference_model(model, images, details=True)
+    # the reference: the head output on the normalised image, by hand
+    mean = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
+    std = torch.tensor([58.395, 57.12, 57.375]).view(1, 3, 1, 1)
+    x = torch.stack([torch.from_numpy(i).permute(2, 0, 1).float()
+                     for i in images])
+    with torch.no_grad():
+        expected = model((x - mean) / std, mode='tensor')
+    np.testing.assert_allclose([r['raw_score'] for r in records],
+                               expected.numpy(), rtol=1e-5, atol=1e-6)
+    # no MOS: not the config's 1..5 range applied to the raw output
+    assert [r['score'] for r in records] == [None, None]
+    assert {r['score_scale'] for r in records} == {'raw'}
+    with pytest.warns(UserWarning, match='raw head outputs'):
+        plain = inference_model(model, images)
+    assert plain == [r['raw_score'] for r in records]
+
+
+def test_release_through_qpt_score_and_calibration(release_file, tmp_path,
+                                                   capsys):
+    from qpt.cli import main as qpt_main
+    cfg_path = tmp_path / 'release_cfg.py'
+    release_cfg().dump(str(cfg_path))
+    folder = tmp_path / 'images'
+    folder.mkdir()
+    images = _noise_images(6)
+    for i, img in enumerate(images):
+        Image.fromarray(img).save(folder / f'{i}.png')
+    out = tmp_path / 'scores.csv'
+    assert qpt_main(['score', str(cfg_path), str(release_file), str(folder),
+                     '--out', str(out), '--no-progress']) == 0
+    assert 'score_scale raw' in capsys.readouterr().err
+    with open(out, newline='') as f:
+        rows = list(csv.DictReader(f))
+    assert [r['score'] for r in rows] == [''] * 6  # no MOS column value
+    assert {r['score_scale'] for r in rows} == {'raw'}
+    raw = np.array([float(r['raw_score']) for r in rows])
+    assert np.ptp(raw) > 0
+
+    # calibrate the release on labels that are a monotone map of its output
+    mos = 1 + 4 / (1 + np.exp(-(raw - raw.mean()) / raw.std()))
+    labels = tmp_path / 'labels.csv'
+    labels.write_text('img_name,mos\n' + ''.join(
+        f'{i}.png,{float(m)!r}\n' for i, m in enumerate(mos)))
+    calibrated = tmp_path / 'calibrated.pth'
+    spec = importlib.util.spec_from_file_location(
+        'calibrate', PROJECT_ROOT / 'tools' / 'calibrate.py')
+    calibrate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(calibrate)
+    assert calibrate.main([str(cfg_path), str(release_file), '--labels',
+                           str(labels), '--images-root', str(folder),
+                           '--out', str(calibrated)]) == 0
+    ckpt = torch.load(calibrated, weights_only=True)
+    assert set(ckpt) == {'meta', 'state_dict'}
+    assert ckpt['meta']['score_scale'] == 'raw'
+    model = init_model(cfg_path, calibrated)
+    assert model.score_scale == 'calibrated'
+    records = inference_model(model, images, details=True)
+    np.testing.assert_allclose([r['raw_score'] for r in records], raw,
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose([r['score'] for r in records], mos,
+                               rtol=0, atol=4e-3)
+    # without its calibration the converted release is raw again
+    del ckpt['meta']['calibration']
+    torch.save(ckpt, tmp_path / 'stripped.pth')
+    assert init_model(cfg_path, tmp_path / 'stripped.pth').score_scale == \
+        'raw'
 
 
 def _save_release(released, path, edit):

@@ -91,6 +91,10 @@ def test_score_json_globs_table_and_missing(checkpoint, mixed_folder,
     assert [Path(r['path']).name for r in rows] == [GOOD[1], GOOD[0]]
     assert all(r['error'] is None and isinstance(r['score'], float)
                for r in rows)
+    # our checkpoint: the config's 1..5 range applied to the raw output
+    assert {r['score_scale'] for r in rows} == {'mos'}
+    for r in rows:
+        assert r['score'] == pytest.approx(1 + 4 * r['raw_score'], abs=1e-6)
 
     capsys.readouterr()
     status = main(['score', str(CONFIG), str(checkpoint),
@@ -98,7 +102,8 @@ def test_score_json_globs_table_and_missing(checkpoint, mixed_folder,
                    str(tmp_path / 'absent.jpg'), '--no-progress'])
     assert status == 1
     table = capsys.readouterr().out.splitlines()
-    assert table[0].split() == ['path', 'score', 'error']
+    assert table[0].split() == ['path', 'score', 'raw_score', 'score_scale',
+                                'error']
     assert len(table) == 4  # header, rule, two rows
     assert 'no such file' in table[3]
 
