@@ -84,7 +84,7 @@ def test_scoring_config_builds(path):
         assert cfg[key].plcc_fit in ('none', 'logistic4')
     if path in FULL_RECIPES:
         init = cfg.model.backbone.init_cfg
-        assert init.type == 'Pretrained' and init.prefix == 'backbone.'
+        assert init.type == 'StrictPretrained'
         assert init.checkpoint == cfg.pretrained
         assert cfg.optim_wrapper.constructor == \
             'LayerDecayOptimWrapperConstructor'
@@ -106,8 +106,8 @@ def test_layer_decay_optimizer_of_the_schedule():
 
 def test_finetune_init_loads_the_pretrained_encoder(tmp_path):
     """A pretraining checkpoint initialises the scorer's encoder through
-    ``model.backbone.init_cfg`` (prefix ``backbone.``), the head stays
-    fresh."""
+    ``model.backbone.init_cfg`` (``StrictPretrained``, as the leaf configs
+    use it), the head stays fresh."""
     from mmengine.runner import save_checkpoint
     pre_cfg = load('tests/data/pretrain_tiny.py')
     pretrain = MODELS.build(pre_cfg.model)
@@ -115,7 +115,7 @@ def test_finetune_init_loads_the_pretrained_encoder(tmp_path):
     save_checkpoint(pretrain.state_dict(), str(ckpt))
     cfg = load('tests/data/iqa_tiny.py')
     cfg.model.backbone.init_cfg = dict(
-        type='Pretrained', checkpoint=str(ckpt), prefix='backbone.')
+        type='StrictPretrained', checkpoint=str(ckpt))
     scorer = MODELS.build(cfg.model)
     scorer.init_weights()
     loaded = scorer.backbone.state_dict()
@@ -241,3 +241,71 @@ def test_random_splits_of_published_table(tmp_path, shared_data):
     assert not refs['train'] & refs['test']
     assert not refs['val'] & refs['test']
     assert not refs['train'] & refs['val']
+
+
+# ---------------------------------------------------------------------------
+# Pretraining configs
+# ---------------------------------------------------------------------------
+PRETRAIN = [c for c in CONFIGS
+            if osp.basename(c).startswith('pretrain_')]
+
+
+def degradation_pair(pipeline) -> dict:
+    """The ``DegradationPair`` step of a pipeline (None if it has none)."""
+    pairs = [t for t in pipeline if t['type'] == 'DegradationPair']
+    assert len(pairs) <= 1, pipeline
+    return pairs[0] if pairs else None
+
+
+def test_pretrain_configs_found():
+    names = {osp.basename(c) for c in PRETRAIN}
+    assert {'pretrain_hivit.py', 'pretrain_hivit_demo.py',
+            'pretrain_hivit_degraded-target.py',
+            'pretrain_hivit_no-degradation.py',
+            'pretrain_hivit_advanced-degradation.py'} <= names
+
+
+@pytest.mark.parametrize('path', PRETRAIN)
+def test_pretrain_config_seeds_every_rank_differently(path):
+    """Rank r seeds with seed + r: the ranks draw their own training masks
+    (global RNG) and degradation parameters."""
+    cfg = load(path)
+    assert cfg.randomness.seed is not None
+    assert cfg.randomness.diff_rank_seed is True
+    # seeded masks would be a function of (seed, iteration, sample_idx):
+    # distinct per rank as well, since ranks read disjoint samples
+    assert cfg.model.get('mask_seed') is None or \
+        isinstance(cfg.model.mask_seed, int)
+
+
+@pytest.mark.parametrize('path', PRETRAIN)
+def test_pretrain_config_validates_on_its_own_pair(path):
+    """The held-out pair uses the training degradation and target, and a
+    seed, so the held-out loss is comparable between evaluations."""
+    cfg = load(path)
+    train = degradation_pair(cfg.train_dataloader.dataset.pipeline)
+    for loader in ('val_dataloader', 'test_dataloader'):
+        held_out = degradation_pair(cfg[loader].dataset.pipeline)
+        if train is None:
+            assert held_out is None, (loader, held_out)
+            continue
+        assert held_out.get('target', 'clean') == \
+            train.get('target', 'clean'), loader
+        assert held_out.degradation == train.degradation, loader
+        if held_out.degradation is not None:
+            assert isinstance(held_out.get('seed'), int), loader
+        types = [t['type'] for t in cfg[loader].dataset.pipeline]
+        assert 'RandomCrop' not in types and 'RandomFlip' not in types
+
+
+def test_degraded_target_ablation_validates_on_degraded_targets():
+    cfg = load('configs/qptv2/pretrain_hivit_degraded-target.py')
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        pair = degradation_pair(cfg[loader].dataset.pipeline)
+        assert pair.target == 'degraded', loader
+        assert pair.degradation.type == 'SequentialDegradation'
+    for name, kind in (('no-degradation', None),
+                       ('advanced-degradation', 'AdvancedDegradation')):
+        cfg = load(f'configs/qptv2/pretrain_hivit_{name}.py')
+        pair = degradation_pair(cfg.test_dataloader.dataset.pipeline)
+        assert (pair.degradation or {}).get('type') == kind, name

@@ -20,8 +20,8 @@ _base_ = [
 pretrained = 'work_dirs/pretrain_hivit/epoch_800.pth'
 model = dict(
     backbone=dict(
-        init_cfg=dict(
-            type='Pretrained', checkpoint=pretrained, prefix='backbone.')),
+        # strict: every encoder tensor loaded, or an error listing them
+        init_cfg=dict(type='StrictPretrained', checkpoint=pretrained)),
     # predictions on the dataset's scale and direction
     score_range={{_base_.score_range}},
     lower_better={{_base_.lower_better}})

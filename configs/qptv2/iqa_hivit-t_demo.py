@@ -23,8 +23,7 @@
 # drop-path. To start from the pretraining demo's encoder
 # (configs/qptv2/pretrain_hivit_demo.py, its CKPT
 # work_dirs/pretrain_hivit_demo/iter_300.pth), add
-#   --cfg-options model.backbone.init_cfg.type=Pretrained \
-#       model.backbone.init_cfg.prefix=backbone. \
+#   --cfg-options model.backbone.init_cfg.type=StrictPretrained \
 #       model.backbone.init_cfg.checkpoint=CKPT
 _base_ = [
     '../_base_/models/qptv2_hivit-t_quality.py',

@@ -1,6 +1,5 @@
 """Loading a checkpoint into a quality scorer: our format, a released QPT V2
 file or a QPT V2 pretraining checkpoint (encoder only)."""
-import logging
 import os
 from collections import OrderedDict
 from pathlib import Path
@@ -10,10 +9,11 @@ import torch
 import torch.nn as nn
 from mmengine.logging import print_log
 
-from qpt.models.converters import (check_state_dict, compare_state_dict,
+from qpt.models.converters import (check_state_dict,
                                    convert_qptv2_release, is_qptv2_release)
 from qpt.models.converters.inflate import (
     load_image_checkpoint_into_video_model, needs_inflation)
+from qpt.models.initializers import load_backbone_strictly
 from qpt.utils.checkpoint_compat import register_checkpoint_safe_globals
 
 __all__ = [
@@ -76,38 +76,25 @@ def is_pretrain_state_dict(state_dict: Mapping[str, Any]) -> bool:
 
 def _load_encoder_only(model: nn.Module, state_dict: Mapping[str, Any],
                        source: str) -> Dict[str, List[str]]:
-    """Load the ``backbone.*`` tensors of a pretraining state dict."""
-    backbone = {k: v for k, v in state_dict.items()
-                if k.startswith('backbone.')}
-    if not backbone:
+    """Load the ``backbone.*`` tensors of a pretraining state dict, strictly
+    (:func:`qpt.models.initializers.load_backbone_strictly`: any backbone
+    key missing, unexpected or mis-shaped is an error listing them all)."""
+    if not any(k.startswith('backbone.') for k in state_dict):
         raise ValueError(f'{source}: a pretraining checkpoint without any '
                          'backbone.* tensor')
-    missing, unexpected, mismatched = compare_state_dict(model, backbone)
-    if mismatched or unexpected:
-        # Only backbone keys are compared: any problem here is a real one.
-        check_state_dict(model, {
-            **model.state_dict(),
-            **backbone
-        }, source=f'{source} (encoder)')
-    model.load_state_dict(backbone, strict=False)
+    loaded = load_backbone_strictly(model, state_dict, source=source)
     report = dict(
-        loaded=sorted(backbone),
-        not_loaded=missing,
-        ignored=sorted(k for k in state_dict if k not in backbone))
-    missing_backbone = [k for k in missing if k.startswith('backbone.')]
-    lines = [f'{source}: QPT V2 pretraining checkpoint, encoder only: '
-             f'loaded {len(report["loaded"])} backbone tensors']
-    lines.append(f'  not loaded (model keys left at initialisation, '
-                 f'{len(missing)}): ' + ', '.join(missing))
-    lines.append(f'  ignored (pretraining-only keys, '
-                 f'{len(report["ignored"])}): ' + ', '.join(report['ignored']))
-    print_log('\n'.join(lines), logger='current')
-    if missing_backbone:
+        loaded=sorted('backbone.' + k for k in loaded.loaded),
+        not_loaded=sorted(k for k in model.state_dict()
+                          if not k.startswith('backbone.')),
+        ignored=sorted(k for k in state_dict
+                       if not k.startswith('backbone.')))
+    if report['not_loaded']:
         print_log(
-            f'{source}: {len(missing_backbone)} backbone keys are not in the '
-            'pretraining checkpoint: ' + ', '.join(missing_backbone),
-            logger='current',
-            level=logging.WARNING)
+            f'{source}: not in a pretraining checkpoint, left at '
+            f'initialisation ({len(report["not_loaded"])}): '
+            + ', '.join(report['not_loaded']),
+            logger='current')
     return report
 
 
@@ -122,9 +109,9 @@ def load_scorer_checkpoint(model: nn.Module,
        (:func:`qpt.models.converters.is_qptv2_release`): converted, then
        loaded strictly;
     2. a QPT V2 pretraining checkpoint (it has ``neck.*`` / ``decoder.*``):
-       only ``backbone.*`` is loaded (shapes checked); the head and any
-       backbone key it lacks stay at their initialisation; both lists are
-       logged;
+       only ``backbone.*`` is loaded, strictly (every backbone key of the
+       model, no other, same shapes); the head stays at its
+       initialisation; what was loaded and skipped is logged;
     3. our format (``{'meta': ..., 'state_dict': ...}``, a Runner checkpoint
        or a bare state dict): loaded strictly.
 

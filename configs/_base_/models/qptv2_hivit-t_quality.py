@@ -12,6 +12,10 @@ model = dict(
         final_norm=True,
         pos_embed_type='learnable',  # loads the sin-cos pretraining table
         drop_path_rate=0.1),
+    # Leaf configs load the pretraining encoder with
+    # backbone.init_cfg=dict(type='StrictPretrained', checkpoint=...):
+    # every backbone tensor, or an error listing what is missing,
+    # unexpected or mis-shaped (mmengine's 'Pretrained' is not strict).
     head=dict(
         type='QualityRegressionHead',
         in_channels=384,
