@@ -45,8 +45,11 @@ class VideoInit(BaseTransform):
 
     Args:
         backend (str): ``'auto'`` (decord where its random access is right,
-            PyAV otherwise), ``'decord'`` or ``'pyav'``. Defaults to
-            ``'auto'``.
+            PyAV otherwise), ``'decord'`` or ``'pyav'``. Either backend
+            seeks only where the once-per-file seek check of
+            :func:`~qpt.datasets.video_io.check_seeking` allows it, and
+            decodes forward otherwise; ``video_reader.meta.random_access``
+            and ``random_access_reason`` say which. Defaults to ``'auto'``.
         num_threads (int): decoder threads; 1 suits DataLoader workers.
             Defaults to 1.
     """
