@@ -13,6 +13,9 @@ from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
+from qpt.evaluation.protocol import (EvalProtocol, apply_protocol,
+                                   checkpoint_to_test, describe_checkpoint,
+                                   resolve_protocol)
 from qpt.utils import init_cpu_distributed, register_all_modules
 
 
@@ -40,7 +43,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--no-validate',
         action='store_true',
-        help='skip validation during training')
+        help='skip validation during training (the no-selection protocol: '
+        'no best checkpoint, the last one is tested; chosen as well when '
+        'the validation set is empty)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -90,23 +95,39 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.resume = True
         cfg.load_from = args.resume
 
-    if args.no_validate:
-        cfg.val_cfg = None
-        cfg.val_dataloader = None
-        cfg.val_evaluator = None
-
     if args.launcher != 'none' and not torch.cuda.is_available():
         init_cpu_distributed(cfg)
     return cfg
+
+
+def report_checkpoint(runner: Runner, protocol: EvalProtocol) -> None:
+    """Log the checkpoint to test and under which protocol."""
+    if runner.rank != 0:
+        return
+    try:
+        path, selected = checkpoint_to_test(runner.work_dir)
+    except FileNotFoundError as e:
+        runner.logger.warning(f'Evaluation protocol: {e}')
+        return
+    text, as_planned = describe_checkpoint(protocol, selected)
+    runner.logger.log(20 if as_planned else 30,
+                      f'Evaluation protocol: {text}; test {path}')
 
 
 def main() -> None:
     args = parse_args()
     register_all_modules(init_default_scope=False)
     cfg = merge_args(Config.fromfile(args.config), args)
+    # An empty validation set (make_splits.py --val-ratio 0) or
+    # --no-validate: no validation loop, no best checkpoint, the last
+    # checkpoint is the one to test (qpt/evaluation/protocol.py).
+    protocol = resolve_protocol(cfg, no_validate=args.no_validate)
+    apply_protocol(cfg, protocol)
     runner = Runner.from_cfg(cfg)
+    runner.logger.info(f'Evaluation protocol: {protocol}')
     try:
         runner.train()
+        report_checkpoint(runner, protocol)
     finally:
         # tear the group down before exit: gloo aborts in its destructor
         # otherwise ("terminate called without an active exception")

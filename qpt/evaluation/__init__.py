@@ -3,3 +3,4 @@
 import mmpretrain.evaluation  # noqa: F401
 from .functional import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
+from .protocol import *  # noqa: F401,F403

@@ -388,6 +388,40 @@ def test_make_splits_tool(labels, tmp_path, capsys):
         check_split(s, recs, by_reference=True)
 
 
+def test_make_splits_without_validation(labels, tmp_path, capsys):
+    """--val-ratio 0 (train, then test once): empty val parts, the same
+    test parts, and the file and the output name the protocol."""
+    import importlib.util
+    import json
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    spec = importlib.util.spec_from_file_location(
+        'make_splits', osp.join(root, 'tools', 'data', 'make_splits.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    args = [str(labels / 'TID2013.txt'), '--dataset', 'tid2013',
+            '--num-splits', '2', '--seed', '7']
+    assert tool.main(args + ['--out', str(tmp_path / 'a'),
+                             '--val-ratio', '0']) == 0
+    out = capsys.readouterr().out
+    assert 'no selection: last checkpoint tested' in out
+    path = tmp_path / 'a' / 'tid2013_random2_seed7.json'
+    content = json.loads(path.read_text())
+    assert content['val_ratio'] == 0
+    assert content['checkpoint_selection'] == (
+        'no selection: last checkpoint tested')
+    recs = load_label_file(str(labels / 'TID2013.txt'), dataset='tid2013')
+    for i, s in enumerate(load_splits(str(path))):
+        assert s['val'] == []
+        check_split(s, recs, by_reference=True)
+        assert s == make_random_split(recs, seed=7 + i, val_ratio=0.0)
+    assert tool.main(args + ['--out', str(tmp_path / 'b')]) == 0
+    assert 'validation-selected best checkpoint' in capsys.readouterr().out
+    with_val = load_splits(str(tmp_path / 'b' / 'tid2013_random2_seed7.json'))
+    assert all(s['val'] for s in with_val)
+    for a, b in zip(load_splits(str(path)), with_val):
+        assert a['test'] == b['test']
+
+
 def test_live_dmos_is_flipped_into_unit_range(labels):
     ds = DATASETS.build(
         dict(type='LIVEDataset', ann_file=str(labels / 'LIVE.txt')))

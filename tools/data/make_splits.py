@@ -10,6 +10,11 @@ Examples::
     python tools/data/make_splits.py koniq10k_distributions_sets.csv \
         --dataset koniq10k --label-format koniq_official --out data/splits
 
+    # no validation part (the no-selection protocol: train, then test the
+    # last checkpoint once)
+    python tools/data/make_splits.py KADID-10k.txt --dataset kadid \
+        --out data/splits --val-ratio 0
+
     # AVA: official test list, val carved from train
     python tools/data/make_splits.py AVA.txt --dataset ava \
         --test-list generic_test.jpgl --out data/splits
@@ -29,6 +34,7 @@ from typing import Dict, List, Sequence
 from qpt.datasets.quality import (DATASET_SPECS, check_split, get_spec,
                                   make_official_split, make_random_splits,
                                   save_splits)
+from qpt.evaluation.protocol import PROTOCOLS
 from qpt.registry import DATASETS
 
 
@@ -57,7 +63,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--val-ratio',
         type=float,
         default=0.1,
-        help='share of train moved to val (for checkpoint selection)')
+        help='share of train moved to val (for checkpoint selection); 0: no '
+        'val part, the no-selection protocol (train, then test the last '
+        'checkpoint once)')
     parser.add_argument(
         '--by-reference',
         choices=['auto', 'yes', 'no'],
@@ -148,6 +156,8 @@ def main(argv=None) -> int:
         name = f'{spec.name}_random{args.num_splits}_seed{args.seed}.json'
     for s in splits:
         check_split(s, records if protocol == 'random' else None, by_ref)
+    selection = 'no-selection' if all(not s['val'] for s in splits) \
+        else 'selection'
     path = osp.join(args.out, name)
     save_splits(
         path,
@@ -157,10 +167,17 @@ def main(argv=None) -> int:
         by_reference=by_ref,
         test_ratio=args.test_ratio if protocol == 'random' else None,
         val_ratio=args.val_ratio,
+        checkpoint_selection=PROTOCOLS[selection],
         label_file=osp.basename(args.label_file))
     print(f'{spec.title}: {len(records)} records, protocol {protocol}'
           f'{", by reference" if by_ref else ""}')
     print(summarize(splits, records))
+    if selection == 'no-selection':
+        print('No validation part: tools/train.py trains without validation '
+              'and keeps no best checkpoint; the last checkpoint is tested '
+              f'({PROTOCOLS[selection]}).')
+    else:
+        print(f'Checkpoints: {PROTOCOLS[selection]} (on the val part).')
     print(f'wrote {path}')
     return 0
 
