@@ -94,7 +94,7 @@ def hue_degrees(img: np.ndarray) -> np.ndarray:
 
 def run(transform, img, seed=0):
     np.random.seed(seed)
-    return transform(dict(img=img.copy()))
+    return transform(dict(img=img.copy(), channel_order='rgb'))
 
 
 # --------------------------------------------------------------- blur
@@ -438,8 +438,8 @@ def test_prob_zero_is_identity_and_cache_random_params(astronaut):
     # mmcv's cache_random_params replays the same parameters
     t = NoiseDegradation(prob=1.)
     with cache_random_params(t):
-        a = t(dict(img=astronaut.copy()))['img']
-        b = t(dict(img=astronaut.copy()))['img']
+        a = t(dict(img=astronaut.copy(), channel_order='rgb'))['img']
+        b = t(dict(img=astronaut.copy(), channel_order='rgb'))['img']
     np.testing.assert_array_equal(a, b)
 
 
@@ -674,3 +674,128 @@ def test_config_builds_every_degradation(astronaut):
     pair = TRANSFORMS.build(
         dict(type='DegradationPair', degradation=cfg.sequential_degradation))
     assert len(run(pair, astronaut[:64, :64])['img']) == 2
+
+
+# ------------------------------------------------------ channel order
+COLOUR_SENSITIVE = [
+    NoiseDegradation, ColorSpaceTransform, ColorJitterDegradation,
+    JPEGDegradation
+]
+CHANNEL_BLIND = [
+    GaussianBlurDegradation, SharpenDegradation, ResizeDegradation
+]
+
+
+@pytest.fixture(scope='module')
+def loaded_both_ways(shared_data):
+    """A real photo loaded by qpt's LoadImageRGB and by mmpretrain's
+    LoadImageFromFile (BGR). PNG, so that both decoders agree exactly."""
+    from mmpretrain.datasets.transforms import LoadImageFromFile
+
+    from qpt.datasets.transforms import LoadImageRGB
+    path = str(shared_data / 'images/skimage/astronaut.png')
+    ours = LoadImageRGB()(dict(img_path=path))
+    theirs = LoadImageFromFile()(dict(img_path=path))
+    assert ours['channel_order'] == 'rgb'
+    assert 'channel_order' not in theirs  # mmpretrain records nothing
+    # the premise: the same pixels, channels reversed
+    np.testing.assert_array_equal(theirs['img'], ours['img'][..., ::-1])
+    return ours, theirs
+
+
+def _crop(results: dict, size: int = 192) -> dict:
+    out = dict(results)
+    out['img'] = center_crop(results['img'], size)
+    return out
+
+
+def _chain(channel_order=None):
+    """Pretraining pair with every colour-sensitive stage, in fixed order."""
+    stages = [
+        ColorSpaceTransform(prob=1., channel_order=channel_order),
+        ColorJitterDegradation(prob=1., channel_order=channel_order),
+        NoiseDegradation(prob=1., gray_prob=0.5,
+                         channel_order=channel_order),
+        JPEGDegradation(prob=1., channel_order=channel_order),
+    ]
+    return DegradationPair(SequentialDegradation(stages, random_order=False))
+
+
+@pytest.mark.parametrize('cls', COLOUR_SENSITIVE)
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_bgr_input_gives_the_swapped_rgb_result(cls, seed, loaded_both_ways):
+    """After mmpretrain's loader, channel_order='bgr' computes exactly the
+    channel-swapped result of the RGB path (same drawn parameters)."""
+    ours, theirs = (_crop(r) for r in loaded_both_ways)
+    np.random.seed(seed)
+    rgb = cls(prob=1.)(dict(ours))  # reads results['channel_order']
+    np.random.seed(seed)
+    bgr = cls(prob=1., channel_order='bgr')(dict(theirs))
+    assert bgr['degradation_params'] == rgb['degradation_params']
+    np.testing.assert_array_equal(bgr['img'], rgb['img'][..., ::-1])
+    # and the channel order mattered: BGR read as RGB is another image
+    np.random.seed(seed)
+    naive = cls(prob=1., channel_order='rgb')(dict(theirs))
+    assert not np.array_equal(naive['img'], bgr['img'])
+
+
+def test_bgr_pipeline_with_mmpretrain_loader_matches_rgb_pipeline(
+        loaded_both_ways):
+    ours, theirs = (_crop(r) for r in loaded_both_ways)
+    np.random.seed(5)
+    rgb = _chain()(dict(ours))
+    np.random.seed(5)
+    bgr = _chain('bgr')(dict(theirs))
+    assert bgr['degradation_params'] == rgb['degradation_params']
+    for view_bgr, view_rgb in zip(bgr['img'], rgb['img']):
+        np.testing.assert_array_equal(view_bgr, view_rgb[..., ::-1])
+
+
+@pytest.mark.parametrize('cls', COLOUR_SENSITIVE)
+def test_unknown_channel_order_is_refused(cls, loaded_both_ways):
+    _, theirs = loaded_both_ways
+    with pytest.raises(ValueError) as info:
+        cls(prob=1.)(_crop(theirs, 32))
+    message = str(info.value)
+    assert cls.__name__ in message and 'channel_order' in message
+    assert 'LoadImageFromFile' in message and "'bgr'" in message
+    # nested in a chain, the error still names the stage
+    with pytest.raises(ValueError, match=cls.__name__):
+        DegradationPair(SequentialDegradation([cls(prob=1.)]))(
+            _crop(theirs, 32))
+
+
+@pytest.mark.parametrize('cls', COLOUR_SENSITIVE)
+def test_setting_that_contradicts_the_loader_is_refused(
+        cls, loaded_both_ways):
+    ours, _ = loaded_both_ways
+    with pytest.raises(ValueError, match='contradicts'):
+        cls(prob=1., channel_order='bgr')(_crop(ours, 32))
+    with pytest.raises(ValueError, match='channel_order'):
+        cls(channel_order='BGRA')
+
+
+@pytest.mark.parametrize('cls', CHANNEL_BLIND)
+def test_channel_blind_degradations_need_no_setting(cls, loaded_both_ways):
+    """Blur, sharpen and resize treat every channel alike: BGR in, the
+    swapped RGB result out, without any channel_order."""
+    ours, theirs = (_crop(r) for r in loaded_both_ways)
+    assert not cls.channel_sensitive
+    np.random.seed(3)
+    rgb = cls(prob=1.)(dict(ours))
+    np.random.seed(3)
+    bgr = cls(prob=1.)(dict(theirs))
+    np.testing.assert_array_equal(bgr['img'], rgb['img'][..., ::-1])
+
+
+def test_apply_is_the_rgb_maths_and_takes_bgr_explicitly(astronaut):
+    cst = ColorSpaceTransform(prob=1.)
+    np.random.seed(0)
+    params = cst.get_params(astronaut.shape)
+    rgb = cst.apply(astronaut, params)
+    bgr = cst.apply(np.ascontiguousarray(astronaut[..., ::-1]), params,
+                    channel_order='bgr')
+    np.testing.assert_array_equal(bgr, rgb[..., ::-1])
+    assert "channel_order='bgr'" in repr(
+        ColorSpaceTransform(channel_order='bgr'))
+    assert 'channel_order=None' in repr(JPEGDegradation())

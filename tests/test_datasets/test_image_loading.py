@@ -120,3 +120,11 @@ def osp_name(path: str) -> str:
 def test_empty_folder_is_an_error(tmp_path):
     with pytest.raises(ValueError, match='no images'):
         PretrainImageDataset(data_root=str(tmp_path), pipeline=[])
+
+
+def test_loader_records_rgb_channel_order(tmp_path, photo):
+    """The colour degradations read it (qpt...degradations.base)."""
+    Image.fromarray(photo).save(tmp_path / 'p.png')
+    out = LoadImageRGB()(dict(img_path=str(tmp_path / 'p.png')))
+    assert out['channel_order'] == 'rgb'
+    np.testing.assert_array_equal(out['img'], photo)

@@ -6,6 +6,7 @@ from mmengine.logging import MMLogger
 
 from qpt.registry import TRANSFORMS
 from ..image_io import ImageLoadError, read_image_rgb
+from .degradations.base import CHANNEL_ORDER_KEY
 
 __all__ = ['LoadImageRGB']
 
@@ -29,6 +30,9 @@ class LoadImageRGB(BaseTransform):
         - img: (H, W, 3) uint8 RGB
         - img_shape: (H, W)
         - ori_shape: (H, W)
+        - channel_order: ``'rgb'``, read by the colour-sensitive
+          degradations (``qpt.datasets.transforms.degradations.base``);
+          mmpretrain's ``LoadImageFromFile`` yields BGR and records nothing
 
     Args:
         min_size: minimum height and width in pixels; ``None`` for no check.
@@ -76,6 +80,7 @@ class LoadImageRGB(BaseTransform):
         results['img'] = img
         results['img_shape'] = (h, w)
         results['ori_shape'] = (h, w)
+        results[CHANNEL_ORDER_KEY] = 'rgb'
         return results
 
     def __repr__(self) -> str:

@@ -38,6 +38,7 @@ class ColorJitterDegradation(BaseDegradation):
     **Required Keys:**
 
     - img (np.ndarray): (H, W, 3) uint8 RGB image.
+    - channel_order (str, optional): read when ``channel_order`` is None.
 
     **Modified Keys:**
 
@@ -64,7 +65,12 @@ class ColorJitterDegradation(BaseDegradation):
             (-0.05, 0.05).
         random_order (bool): shuffle the order of the adjustments per
             sample. Defaults to True.
+        channel_order (str | None): ``'rgb'``, ``'bgr'`` or None (default:
+            read ``results['channel_order']``, which qpt's loaders record;
+            an error if absent). See :mod:`.base`.
     """
+
+    channel_sensitive = True
 
     OPS = ('brightness', 'contrast', 'saturation', 'hue')
 
@@ -74,8 +80,9 @@ class ColorJitterDegradation(BaseDegradation):
                  contrast: Optional[Sequence[float]] = (0.7, 1.3),
                  saturation: Optional[Sequence[float]] = (0.7, 1.3),
                  hue: Optional[Sequence[float]] = (-0.05, 0.05),
-                 random_order: bool = True) -> None:
-        super().__init__(prob)
+                 random_order: bool = True,
+                 channel_order: Optional[str] = None) -> None:
+        super().__init__(prob, channel_order)
         name = type(self).__name__
         self.brightness = None if brightness is None else check_range(
             brightness, 'brightness', name, low=0.)

@@ -1,5 +1,5 @@
 """CST: a random, near-identity colour-space transform (camera style)."""
-from typing import Any, Dict, Sequence, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -100,6 +100,7 @@ class ColorSpaceTransform(BaseDegradation):
     **Required Keys:**
 
     - img (np.ndarray): (H, W, 3) uint8 RGB image.
+    - channel_order (str, optional): read when ``channel_order`` is None.
 
     **Modified Keys:**
 
@@ -124,15 +125,21 @@ class ColorSpaceTransform(BaseDegradation):
         preserve_luminance (bool): correct the combined matrix and map
             out-of-gamut colours so that the linear luminance of every pixel
             is kept. Defaults to True.
+        channel_order (str | None): ``'rgb'``, ``'bgr'`` or None (default:
+            read ``results['channel_order']``, which qpt's loaders record;
+            an error if absent). See :mod:`.base`.
     """
+
+    channel_sensitive = True
 
     def __init__(self,
                  prob: float = 1.0,
                  ccm_offdiag_range: Sequence[float] = (-0.15, 0.15),
                  wb_gain_range: Sequence[float] = (0.8, 1.25),
                  saturation_range: Sequence[float] = (0.7, 1.3),
-                 preserve_luminance: bool = True) -> None:
-        super().__init__(prob)
+                 preserve_luminance: bool = True,
+                 channel_order: Optional[str] = None) -> None:
+        super().__init__(prob, channel_order)
         name = type(self).__name__
         self.ccm_offdiag_range = check_range(
             ccm_offdiag_range, 'ccm_offdiag_range', name, low=-1., high=1.)

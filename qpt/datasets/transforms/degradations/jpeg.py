@@ -1,5 +1,5 @@
 """JPEG compression artefacts."""
-from typing import Any, Dict, Sequence, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -37,6 +37,7 @@ class JPEGDegradation(BaseDegradation):
     **Required Keys:**
 
     - img (np.ndarray): (H, W, 3) uint8 RGB image.
+    - channel_order (str, optional): read when ``channel_order`` is None.
 
     **Modified Keys:**
 
@@ -52,12 +53,18 @@ class JPEGDegradation(BaseDegradation):
         quality_range (tuple[int, int]): inclusive range of the JPEG quality
             (0..100, higher is better). Defaults to (30, 95)
             (Real-ESRGAN's first-order range).
+        channel_order (str | None): ``'rgb'``, ``'bgr'`` or None (default:
+            read ``results['channel_order']``, which qpt's loaders record;
+            an error if absent). See :mod:`.base`.
     """
+
+    channel_sensitive = True
 
     def __init__(self,
                  prob: float = 1.0,
-                 quality_range: Sequence[int] = (30, 95)) -> None:
-        super().__init__(prob)
+                 quality_range: Sequence[int] = (30, 95),
+                 channel_order: Optional[str] = None) -> None:
+        super().__init__(prob, channel_order)
         self.quality_range = check_range(
             quality_range, 'quality_range', type(self).__name__, low=0,
             high=100, integer=True)

@@ -1,5 +1,5 @@
 """Additive Gaussian and Poisson (shot) noise, colour or grey."""
-from typing import Any, Dict, Sequence, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -34,6 +34,7 @@ class NoiseDegradation(BaseDegradation):
     **Required Keys:**
 
     - img (np.ndarray): (H, W, 3) uint8 RGB image.
+    - channel_order (str, optional): read when ``channel_order`` is None.
 
     **Modified Keys:**
 
@@ -56,15 +57,21 @@ class NoiseDegradation(BaseDegradation):
             Defaults to (0.05, 3.0).
         gray_prob (float): probability of grey (channel-shared) noise.
             Defaults to 0.4.
+        channel_order (str | None): ``'rgb'``, ``'bgr'`` or None (default:
+            read ``results['channel_order']``, which qpt's loaders record;
+            an error if absent). See :mod:`.base`.
     """
+
+    channel_sensitive = True
 
     def __init__(self,
                  prob: float = 1.0,
                  gaussian_prob: float = 0.5,
                  gaussian_sigma_range: Sequence[float] = (1., 30.),
                  poisson_scale_range: Sequence[float] = (0.05, 3.0),
-                 gray_prob: float = 0.4) -> None:
-        super().__init__(prob)
+                 gray_prob: float = 0.4,
+                 channel_order: Optional[str] = None) -> None:
+        super().__init__(prob, channel_order)
         name = type(self).__name__
         self.gaussian_prob = check_prob(gaussian_prob, 'gaussian_prob', name)
         self.gaussian_sigma_range = check_range(
