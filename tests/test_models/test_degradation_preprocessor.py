@@ -75,7 +75,7 @@ def test_the_paper_composition_matches_the_cpu_pair(crops):
         np.random.seed(i)
         params.append(draw_degradation_params(pair.degradation, c.shape))
         np.random.seed(i)
-        out = pair(dict(img=c.copy()))
+        out = pair(dict(img=c.copy(), channel_order='rgb'))
         assert out['degradation_params'] == params[-1]
         cpu.append(out['img'][0])
     orders = {tuple(p[0]['order']) for p in params}

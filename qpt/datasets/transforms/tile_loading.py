@@ -56,6 +56,7 @@ class DecodeTile(BaseTransform):
 
     - img (torch.Tensor): (3, h, w) uint8 RGB.
     - img_shape (tuple): (h, w).
+    - channel_order (str): ``'rgb'``, as qpt's other loaders record.
 
     Raises:
         ValueError: the decoded size is not the size in the index (names
@@ -72,6 +73,7 @@ class DecodeTile(BaseTransform):
                 f'{tuple(img.shape[1:])}, the index says ({h}, {w})')
         results['img'] = img
         results['img_shape'] = (h, w)
+        results['channel_order'] = 'rgb'
         return results
 
     def __repr__(self) -> str:

@@ -94,8 +94,9 @@ class DegradationDataPreprocessor(BaseDataPreprocessor):
                     'device form (supported: '
                     f'{", ".join(c.__name__ for c in DEVICE_STAGES)}); '
                     'apply it on the CPU with DegradationPair')
-            order = getattr(s, 'channel_order', 'rgb')
-            if str(order).lower() != 'rgb':
+            # None reads the order the loader records: RGB on this path
+            order = getattr(s, 'channel_order', None)
+            if order not in (None, 'rgb'):
                 raise ValueError(
                     f'{type(self).__name__}: {type(s).__name__} has '
                     f"channel_order={order!r}; device batches are RGB")
