@@ -1,12 +1,17 @@
 """HiViT checkpoint converters: official HiViT MAE and mmpretrain layouts.
 
-Random-weight checkpoints in each source layout convert, load strictly into
+The official layouts come from key lists written out independently of our
+code (tests/data/official_hivit_mae_tiny_keys.json from the official HiViT
+model definition; ../shared/fixtures for the released QPT V2 checkpoint),
+so drift on either side fails. Random-weight checkpoints in each source
+layout convert, load strictly into
 our HiViT (or a QualityScorer with the ``backbone.`` prefix), and an
 mmpretrain backbone computes the same features after conversion. Dropped,
 missing and generated keys are reported.
 """
 import argparse
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -22,10 +27,12 @@ ARCH = dict(embed_dims=64, depths=[1, 1, 2], num_heads=2)
 # mmpretrain's HiViT mistakes a stem block for an output when the main
 # depth is <= 6 (out_indices[-1] = depth - 1 also indexes stem blocks)
 MM_ARCH = dict(embed_dims=64, depths=[1, 1, 7], num_heads=2)
-MAE_DECODER = ('decoder_embed.weight', 'decoder_embed.bias', 'mask_token',
-               'decoder_pos_embed', 'decoder_blocks.0.norm1.weight',
-               'decoder_blocks.0.attn.qkv.weight', 'decoder_norm.weight',
-               'decoder_pred.weight', 'decoder_pred.bias')
+#: the official HiViT MAE key list (names, shapes) of a tiny model with
+#: ARCH at 64x64, written out from the official model definition
+OFFICIAL_KEYS = ROOT / 'tests' / 'data' / 'official_hivit_mae_tiny_keys.json'
+MAE_DECODER = tuple(
+    t['name'] for t in json.loads(OFFICIAL_KEYS.read_text())['tensors']
+    if t['name'].startswith(('decoder_', 'mask_token')))
 
 
 def _tool(rel_path: str):
@@ -53,24 +60,98 @@ def _official_index(side: int) -> torch.Tensor:
     return rel[..., 0] * (2 * side - 1) + rel[..., 1]
 
 
+def _official_layout() -> dict:
+    """The official HiViT MAE key list (name -> (shape, dtype)), written out
+    from the official model definition in tests/data (not from our
+    code)."""
+    spec = json.loads(OFFICIAL_KEYS.read_text())
+    assert spec['count'] == len(spec['tensors'])
+    return {t['name']: (tuple(t['shape']), t['dtype'])
+            for t in spec['tensors']}
+
+
 def _official_mae_checkpoint(rpe: bool, hifeat: bool = False,
                              pos_name: str = 'absolute_pos_embed') -> dict:
     """A random MAE-pretraining checkpoint in the official layout:
-    ``{'model': encoder + decoder, 'optimizer', 'epoch', 'args'}``."""
-    encoder = HiViT(ARCH, img_size=64, use_rel_pos_bias=rpe)
-    _randomize(encoder)
+    ``{'model': encoder + decoder, 'optimizer', 'epoch', 'args'}``, every
+    name and shape from the official key list (``rpe=False`` drops the
+    relative position tables and index, as the official model does)."""
+    gen = torch.Generator().manual_seed(0)
     sd = {}
-    for k, v in encoder.state_dict().items():
-        if k == 'relative_position_index':
-            v = _official_index(4)
-        sd[pos_name if k == 'absolute_pos_embed' else k] = v.clone()
-    if hifeat:  # the norm over the 7C-wide concatenated stages
-        sd['norm.weight'] = torch.ones(7 * 64)
-        sd['norm.bias'] = torch.zeros(7 * 64)
-    for k in MAE_DECODER:
-        sd[k] = torch.randn(4, 4)
+    for name, (shape, dtype) in _official_layout().items():
+        if not rpe and 'relative_position' in name:
+            continue
+        if name == 'relative_position_index':
+            value = _official_index(int(round(shape[0]**0.5)))
+            assert tuple(value.shape) == shape and dtype == 'int64'
+        else:
+            value = torch.randn(shape, generator=gen) * 0.1
+        if hifeat and name in ('norm.weight', 'norm.bias'):
+            # the norm over the 7C-wide concatenated stages
+            value = torch.randn(7 * shape[0], generator=gen)
+        sd[pos_name if name == 'absolute_pos_embed' else name] = value
     return dict(model=sd, optimizer={}, epoch=3,
                 args=argparse.Namespace(model='mae_hivit', mask_ratio=0.75))
+
+
+def test_official_layout_maps_key_for_key_onto_our_hivit():
+    """Every official encoder tensor lands, unchanged, under its official
+    name in our HiViT (strict load); every decoder tensor is dropped as
+    such; nothing is generated. A renamed key on either side (converter or
+    model) fails here."""
+    ckpt = _official_mae_checkpoint(rpe=True)
+    src = ckpt['model']
+    decoder = {k for k in src if k.startswith(('decoder_', 'mask_token'))}
+    encoder = set(src) - decoder
+    sd, report = convert_hivit_mae(ckpt)
+    assert set(sd) == encoder
+    assert sorted(report.mapped) == sorted((k, k) for k in encoder)
+    assert set(report.unexpected) == decoder
+    assert report.missing == [] and report.generated == {}
+    assert report.hivit_kwargs == dict(
+        arch=ARCH, img_size=64, qkv_bias=True, use_rel_pos_bias=True,
+        use_abs_pos_embed=True, final_norm=True)
+    model = HiViT(ARCH, img_size=64)
+    check_state_dict(model, sd)
+    model.load_state_dict(sd, strict=True)
+    state = model.state_dict()
+    for key in encoder:
+        assert torch.equal(state[key], src[key]), key
+
+
+def test_released_qptv2_layout_loads_strictly_into_the_scorer(
+        shared_fixtures):
+    """The authors' released image checkpoint layout (names and shapes from
+    ../shared/fixtures) converts and loads strictly into the HiViT-T
+    scorer the configs build, tensor for tensor."""
+    from mmengine.config import Config
+
+    from qpt.models.converters import convert_qptv2_release
+    from qpt.registry import MODELS
+    spec = json.loads(
+        (shared_fixtures /
+         'qptv2_release_image_checkpoint_layout.json').read_text())
+    gen = torch.Generator().manual_seed(0)
+    params = {}
+    for t in spec['tensors']:
+        if t['name'] == 'relative_position_index':
+            params[t['name']] = _official_index(14)
+            assert list(params[t['name']].shape) == t['shape']
+        else:
+            params[t['name']] = torch.randn(t['shape'], generator=gen)
+    assert len(params) == spec['count']
+    sd = convert_qptv2_release({spec['wrapper_key']: params})
+    cfg = Config.fromfile(
+        str(ROOT / 'configs/_base_/models/qptv2_hivit-t_quality.py'))
+    scorer = MODELS.build(cfg.model)
+    check_state_dict(scorer, sd)
+    scorer.load_state_dict(sd, strict=True)
+    state = scorer.state_dict()
+    for name, value in params.items():
+        ours = ('head.' + name[len('quality_regressor.'):]
+                if name.startswith('quality_regressor.') else
+                'backbone.' + name)
+        assert torch.equal(state[ours], value), name
 
 
 def test_official_mae_rpe_converts_and_loads_strictly():
