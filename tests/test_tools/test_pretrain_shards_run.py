@@ -1,6 +1,7 @@
 """A tiny pretraining run through the fast data path: tile shards of real
 photos, 2 crops per tile, degradation in DegradationDataPreprocessor."""
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,18 @@ def test_tile_tool_cli_smoke(tmp_path, shared_data):
     assert report['num_images'] == 9 and report['num_failed'] == 0
     assert report['coverage_mean'] == 1.0
     assert 'crop positions kept 100.0%' in proc.stdout
+
+
+def test_data_benchmark_dry_run_smoke():
+    """Smoke test: tools/benchmarks/pretrain_data.py --dry-run works and
+    ends with the line that tools/benchmarks/device_check.sh reads."""
+    proc = subprocess.run(
+        [sys.executable, 'tools/benchmarks/pretrain_data.py', '--dry-run'],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env=dict(os.environ, OMP_NUM_THREADS='1'))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith('samples/s per core ')
+    assert float(last.split()[-1]) > 0
+    assert 'mmpretrain MAE pipeline' in proc.stdout
+    assert 'CPU workers one GPU needs' in proc.stdout
