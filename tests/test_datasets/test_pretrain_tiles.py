@@ -4,10 +4,7 @@ The reference for "lossless" is the decoded source file with the same
 decoder (torchvision's libjpeg-turbo) and, for the clean target of the old
 pipeline, ``read_image_rgb`` (Pillow) on the source.
 """
-import io
 import json
-import os
-import tarfile
 
 import numpy as np
 import pytest
@@ -19,7 +16,6 @@ from qpt.datasets.tiles import (JpegTileCutter, ShardReader, TileConfig,
                                 axis_coverage, axis_tiles, decode_tile,
                                 default_stride, iter_shard, make_tiles,
                                 read_index, tile_image)
-from qpt.registry import TRANSFORMS
 
 VARIANTS = ('jxl_flower_q85_420.jpg', 'jxl_flower_q85_422.jpg',
             'jxl_flower_q85_444.jpg', 'jxl_flower_q85_gray.jpg',

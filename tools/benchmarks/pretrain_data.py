@@ -40,7 +40,6 @@ os.environ.setdefault('OMP_NUM_THREADS', '1')
 
 import argparse  # noqa: E402
 import math  # noqa: E402
-import os.path as osp  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -191,11 +190,15 @@ def main(argv=None) -> float:
         if dev.type == 'cuda':
             from torchvision.io import decode_jpeg
             reader = ds.pipeline.transforms[0]
+            infos = [
+                ds.get_data_info(i % len(ds))
+                for i in range(max(1, batch // 4))
+            ]
             blobs = [
-                torch.frombuffer(bytearray(reader.reader.read(
-                    d['shard_path'], d['offset'], d['size'])), dtype=torch.uint8)
-                for d in (ds.get_data_info(i % len(ds))
-                          for i in range(max(1, batch // 4)))
+                torch.frombuffer(
+                    bytearray(reader.reader.read(d['shard_path'],
+                                                 d['offset'], d['size'])),
+                    dtype=torch.uint8) for d in infos
             ]
 
             def decode(_):

@@ -1,6 +1,5 @@
 """Curation: cut a list of images into lossless tiles packed in shards."""
 import os
-import os.path as osp
 import tempfile
 from dataclasses import dataclass
 from multiprocessing import get_context

@@ -1,5 +1,5 @@
 """Draw degradation parameters on the data side, apply them on the device."""
-from typing import Any, Callable, Dict, List, Tuple, Union
+from typing import Callable, List, Tuple, Union
 
 from mmcv.transforms import BaseTransform
 
