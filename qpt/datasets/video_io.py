@@ -1019,15 +1019,23 @@ def check_seeking(path: PathLike, backend: str = 'pyav',
     seek: allowed), PyAV without packet time stamps (forward), decord on
     open-GOP streams (:func:`decord_random_access_safe`: forward).
 
-    **Cost** (measured, one core, ``tools/benchmarks/video_sampling.py``):
-    ``k + 3`` frames forward plus about 3 (or 7 when priming is tried)
-    after the seeks, i.e. one GOP of decoding: 0.06-0.2 s for x264's
-    default keyframe interval at 640x272 (``bikes.mp4``: keyframe 30),
-    about 2 s for ``x264_2014_yuv444p_2gops.mp4`` (720p 4:4:4, keyframe
-    76) with PyAV, about 9 s with decord (slow at 4:4:4); 0 for a single
-    keyframe. It is paid once per file and process: DataLoader workers
-    each keep their own verdicts, so use ``persistent_workers=True`` to
-    pay it once per worker, not once per epoch.
+    **Cost** (measured with ``tools/benchmarks/video_sampling.py`` and
+    ``open_video``, one core; see ``docs/benchmarks.md``): ``k + 3`` frames
+    forward plus 3 after the plain seek (and 4 more where priming is
+    tried), i.e. about one GOP of decoding, paid once per file, process
+    and backend; 0 frames for a single keyframe:
+
+    - ``bikes.mp4`` (640x272, keyframe 30): 36 frames, 0.03 s;
+    - ``x264_2014_yuv444p_2gops.mp4`` (720p 4:4:4, keyframe 76): 86
+      frames, 0.6 s (PyAV) / 1.0 s (decord) on a quiet core, 1.1 / 1.8 s
+      on a loaded one;
+    - 720p H.264 with x264's default keyframe interval (keyframe 250):
+      256 frames, 1.65 s (PyAV) / 2.6 s (decord) on a loaded core - as
+      much as one to four 32-frame samples of that clip.
+
+    DataLoader workers each keep their own verdicts: with
+    ``persistent_workers=True`` a file is checked once per worker for the
+    whole run, without it once per worker and epoch.
 
     **Limit**: one keyframe is checked (the cheapest, the second); a file
     whose later keyframes alone misbehave is not caught.

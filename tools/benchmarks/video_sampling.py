@@ -12,11 +12,22 @@ data path of a QPT V2 video model. Three ways to get the frames:
   in the same run on the same clip.
 
 Clips: ``videos/bigbuckbunny.mp4`` (1280x720, 132 frames, a single
-keyframe) from the shared test data, and a longer 720p H.264 clip built
-here with PyAV (``--long-frames`` frames, x264 default keyframe interval
-250) in a temporary folder. Decoders run single-threaded (as in DataLoader
-workers). ``frames decoded`` is what the decoder went through for one clip
-(exact for PyAV, modelled from the keyframe index for decord).
+keyframe) and ``videos/x264_2014_yuv444p_2gops.mp4`` (1280x720 4:4:4, 145
+frames, keyframes 0 and 76; plain seeks are wrong, seeks after decoding the
+first frame are right) from the shared test data, and a longer 720p H.264
+clip built here with PyAV (``--long-frames`` frames, x264 default keyframe
+interval 250) in a temporary folder. Decoders run single-threaded (as in
+DataLoader workers). ``frames decoded`` is what the decoder went through
+for one clip (exact for PyAV, modelled from the keyframe index for decord).
+
+**Seek check.** Before a backend seeks in a file,
+:func:`qpt.datasets.video_io.check_seeking` decides once per file and
+process whether seeks can be trusted. Its cost is measured here on its own
+(cache cleared first: columns ``check s`` / ``check frames``) and is not in
+``s / video``, which is the steady state (verdict cached). ``path`` is what
+the reader then did: ``seek`` (keyframe seeks), ``primed seek`` (seeks
+after decoding the first frame once, +1 frame per reader) or ``forward``
+(decoded from the first frame).
 
 Usage::
 
@@ -40,7 +51,8 @@ import numpy as np
 
 from qpt.datasets.transforms import (FragmentSample, SampleFrames,
                                      VideoDecode, VideoInit)
-from qpt.datasets.video_io import open_video
+from qpt.datasets.video_io import (check_seeking, clear_seek_checks,
+                                   open_video)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_ROOT = PROJECT_ROOT.parent / 'shared' / 'data'
@@ -83,13 +95,37 @@ def _full_decode_clip(path: Path, sampler: SampleFrames,
     return dict(frames_decoded=len(video))
 
 
+def _seek_path(meta) -> str:
+    if not meta.random_access:
+        return 'forward'
+    return 'primed seek' if meta.seek_primed else 'seek'
+
+
 def _pipeline_clip(path: Path, backend: str, sampler: SampleFrames,
                    fragment: FragmentSample) -> Dict:
     results = VideoInit(backend=backend)(dict(video_path=str(path)))
+    path_used = _seek_path(results['video_reader'].meta)
     results = sampler(results)
     results = VideoDecode(record_cost=True)(results)
     fragment(results)
-    return dict(frames_decoded=results['frames_decoded'])
+    return dict(frames_decoded=results['frames_decoded'], path=path_used)
+
+
+def measure_seek_check(path: Path, backend: str) -> Dict:
+    """The one-time seek check of ``backend`` on ``path``, uncached.
+
+    Returns:
+        ``check_seconds`` (wall time, including the probe),
+        ``check_frames`` (frames the check decoded) and ``verdict``.
+    """
+    clear_seek_checks()
+    t0 = time.perf_counter()
+    check = check_seeking(path, backend)
+    seconds = time.perf_counter() - t0
+    verdict = ('forward' if not check.random_access else
+               'primed seek' if check.primed else 'seek')
+    return dict(check_seconds=seconds, check_frames=check.frames_decoded,
+                verdict=verdict)
 
 
 def time_method(path: Path, method: str, test_mode: bool,
@@ -103,7 +139,7 @@ def time_method(path: Path, method: str, test_mode: bool,
     sampler = SampleFrames(
         clip_len=32, frame_interval=2, num_clips=1, test_mode=test_mode)
     fragment = FragmentSample(test_mode=test_mode)
-    seconds, decoded = [], []
+    seconds, decoded, paths = [], [], set()
     for r in range(repeats):
         np.random.seed(r)
         t0 = time.perf_counter()
@@ -113,16 +149,25 @@ def time_method(path: Path, method: str, test_mode: bool,
             info = _pipeline_clip(path, method, sampler, fragment)
         seconds.append(time.perf_counter() - t0)
         decoded.append(info['frames_decoded'])
+        paths.add(info.get('path', 'everything'))
     return dict(
         seconds=statistics.median(seconds),
-        frames_decoded=float(np.mean(decoded)))
+        frames_decoded=float(np.mean(decoded)),
+        path='/'.join(sorted(paths)))
 
 
 def run_benchmark(clips: Dict[str, Path], repeats: int = 3,
                   modes=('test', 'train')) -> List[Dict]:
-    """One row per (clip, mode, method), with the ratio to full decode."""
+    """One row per (clip, mode, method), with the ratio to full decode.
+
+    The seek check of each backend is measured first (uncached); the
+    timed runs then use the cached verdict.
+    """
     rows = []
     for name, path in clips.items():
+        checks = {m: measure_seek_check(path, m) for m in ('decord', 'pyav')}
+        checks['full decode'] = dict(check_seconds=0.0, check_frames=0,
+                                     verdict='everything')
         with open_video(path, backend='pyav') as reader:
             total = reader.num_frames
             keys = len(reader.keyframe_indices)
@@ -144,7 +189,10 @@ def run_benchmark(clips: Dict[str, Path], repeats: int = 3,
                         method=m,
                         seconds=res[m]['seconds'],
                         frames_decoded=res[m]['frames_decoded'],
-                        vs_full=res[m]['seconds'] / base))
+                        vs_full=res[m]['seconds'] / base,
+                        path=res[m]['path'],
+                        check_seconds=checks[m]['check_seconds'],
+                        check_frames=checks[m]['check_frames']))
     return rows
 
 
@@ -173,7 +221,8 @@ def format_table(rows: List[Dict]) -> str:
     """Markdown table of the rows."""
     extra = 'x_forward' in rows[0] if rows else False
     head = ['clip', 'size', 'frames', 'keyframes', 'mode', 'method',
-            's / video', 'frames decoded', 'vs full decode']
+            'path', 's / video', 'frames decoded', 'vs full decode',
+            'check s', 'check frames']
     if extra:
         head += ['x forward', 'data share']
     lines = ['| ' + ' | '.join(head) + ' |',
@@ -181,8 +230,9 @@ def format_table(rows: List[Dict]) -> str:
     for r in rows:
         cells = [
             r['clip'], r['size'], str(r['frames']), str(r['keyframes']),
-            r['mode'], r['method'], f"{r['seconds']:.3f}",
-            f"{r['frames_decoded']:.0f}", f"{r['vs_full']:.2f}"
+            r['mode'], r['method'], r['path'], f"{r['seconds']:.3f}",
+            f"{r['frames_decoded']:.0f}", f"{r['vs_full']:.2f}",
+            f"{r['check_seconds']:.2f}", str(r['check_frames'])
         ]
         if extra:
             cells += [f"{r['x_forward']:.2f}", f"{r['data_share']:.0%}"]
@@ -216,7 +266,11 @@ def main(argv: Optional[List[str]] = None) -> List[Dict]:
             bbb, Path(tmp) / f'long_720p_{args.long_frames}.mp4',
             args.long_frames)
         print(f'built {long_clip.name} in {time.perf_counter() - t0:.1f} s')
-        clips = {'bigbuckbunny.mp4': bbb, long_clip.name: long_clip}
+        clips = {'bigbuckbunny.mp4': bbb}
+        old_x264 = args.data_root / 'videos' / 'x264_2014_yuv444p_2gops.mp4'
+        if old_x264.is_file():
+            clips[old_x264.name] = old_x264
+        clips[long_clip.name] = long_clip
         rows = run_benchmark(clips, args.repeats, tuple(args.modes))
     if args.forward_seconds:
         add_forward_share(rows, args.forward_seconds)
