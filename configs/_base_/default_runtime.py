@@ -29,4 +29,12 @@ visualizer = dict(type='Visualizer', vis_backends=vis_backends)
 log_level = 'INFO'
 load_from = None
 resume = False
-randomness = dict(seed=0, deterministic=False)
+# `diff_rank_seed=True`: rank r seeds its RNGs with seed + r, so every GPU
+# draws its own training masks (QPTV2 `mask_seed=None` uses torch's global
+# RNG) and its own degradation parameters in the main process; data workers
+# get seed + r + num_workers * r + worker_id (MMEngine's worker_init_fn).
+# Runs stay reproducible: the same command gives the same checkpoint. The
+# samplers share one seed that rank 0 draws from its seeded RNG and
+# broadcasts (MMEngine), so ranks still read disjoint shards of one
+# permutation, and DDP copies rank 0's initial weights to every rank.
+randomness = dict(seed=0, diff_rank_seed=True, deterministic=False)

@@ -149,3 +149,46 @@ def test_two_process_gloo_run_matches_one_process(tmp_path, photos):
                   *data_options(photos)])
         results.append(json.loads(out.read_text())['mim/recon_loss'])
     assert results[0] == pytest.approx(results[1], rel=1e-4)
+
+
+TINY_UNSEEDED = ROOT / 'tests' / 'data' / 'pretrain_tiny_unseeded.py'
+
+
+def recorded(work_dir: Path, rank: int) -> list:
+    return torch.load(work_dir / f'masks_rank{rank}.pt', weights_only=False)
+
+
+def test_ranks_draw_distinct_reproducible_masks(tmp_path, photos):
+    """2 gloo processes with the recipe's randomness (unseeded training
+    masks, 2 data workers, random degradations): the ranks draw different
+    masks and degradation parameters at every step, and a second run of the
+    same command draws the same ones again. Fails without
+    ``randomness.diff_rank_seed`` (every rank drew the same masks)."""
+    runs = []
+    for name in ('first', 'second'):
+        work_dir = tmp_path / name
+        run_tool(['bash', 'tools/dist_train.sh', str(TINY_UNSEEDED), '2',
+                  '--work-dir', str(work_dir), '--cfg-options',
+                  *data_options(photos), 'train_cfg.max_iters=2',
+                  'default_hooks.checkpoint.interval=1000',
+                  'train_dataloader.batch_size=2'],
+                 env_extra=dict(
+                     PORT=str(29500 + (os.getpid() + len(runs)) % 1000),
+                     PYTHONPATH=str(ROOT / 'tests' / 'data')))
+        runs.append([recorded(work_dir, r) for r in (0, 1)])
+    first, second = runs
+    for rank0, rank1 in zip(*first):
+        assert rank0['iter'] == rank1['iter']
+        assert rank0['mask'].shape == rank1['mask'].shape == (2, 16)
+        # each sample masks 12 of 16 units
+        assert rank0['mask'].sum(1).tolist() == [12., 12.]
+        # no sample position shares its mask with the other rank
+        assert not (rank0['mask'] == rank1['mask']).all(1).any()
+        assert rank0['degradation'] != rank1['degradation']
+        # ranks read disjoint shards of one permutation
+        assert not set(rank0['sample_idx']) & set(rank1['sample_idx'])
+    for rank in (0, 1):
+        for a, b in zip(first[rank], second[rank]):
+            assert torch.equal(a['mask'], b['mask'])
+            assert a['sample_idx'] == b['sample_idx']
+            assert a['degradation'] == b['degradation']

@@ -39,15 +39,41 @@ train_pipeline_degraded_target = [
         degradation={{_base_.sequential_degradation}},
         target='degraded'), pack
 ]
-# Held-out reconstruction loss: deterministic centre crops; the same
-# degradation type (its random parameters are seeded per run).
+# Held-out reconstruction loss: deterministic centre crops, the training
+# degradation and target, and each image's degradation a function of
+# (heldout_seed, its index in the held-out list) -- with the model's
+# deterministic evaluation masks, two evaluations of one checkpoint give the
+# same number. Every ablation validates on its own kind of pair.
+heldout_seed = 0
+test_load = dict(type='LoadImageRGB', min_size=crop_size, on_small='error')
+test_crop = dict(type='CenterCrop', crop_size=crop_size)
 test_pipeline = [
-    dict(type='LoadImageRGB', min_size=crop_size, on_small='error'),
-    dict(type='CenterCrop', crop_size=crop_size),
+    test_load, test_crop,
     dict(
         type='DegradationPair',
         degradation={{_base_.sequential_degradation}},
-        target='clean'), pack
+        target='clean',
+        seed=heldout_seed), pack
+]
+test_pipeline_no_degradation = [
+    test_load, test_crop,
+    dict(type='DegradationPair', degradation=None), pack
+]
+test_pipeline_advanced = [
+    test_load, test_crop,
+    dict(
+        type='DegradationPair',
+        degradation={{_base_.advanced_degradation}},
+        target='clean',
+        seed=heldout_seed), pack
+]
+test_pipeline_degraded_target = [
+    test_load, test_crop,
+    dict(
+        type='DegradationPair',
+        degradation={{_base_.sequential_degradation}},
+        target='degraded',
+        seed=heldout_seed), pack
 ]
 
 train_dataloader = dict(

@@ -35,9 +35,14 @@ class QPTV2(BaseModel):
         head: the reconstruction head config.
         mask_ratio: fraction of masked units (0.75).
         mask_seed: ``None`` (default) draws training masks from torch's
-            global RNG (seeded by the runner). An integer makes each training
-            mask a function of (mask_seed, iteration, sample) only, so runs
-            are reproducible whatever the number of processes.
+            global RNG, which the runner seeds per rank
+            (``randomness.diff_rank_seed=True`` in
+            ``configs/_base_/default_runtime.py``): every rank draws its own
+            masks, reproducibly for a given seed and number of processes.
+            An integer makes each training mask a function of (mask_seed,
+            iteration, sample_idx) only, so runs are reproducible whatever
+            the number of processes (ranks read different samples, so
+            their masks differ as well).
         eval_mask_seed: masks in ``predict`` (held-out reconstruction loss)
             are always a function of (eval_mask_seed, sample), so the metric
             is comparable between checkpoints.
