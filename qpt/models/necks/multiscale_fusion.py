@@ -23,18 +23,34 @@ class MultiScaleFusionNeck(BaseModule):
         in_channels: channels of the three stages, e.g. (96, 192, 384).
         unit_sizes: inner tokens per unit side of each stage, (4, 2, 1).
         out_channels: decoder width D.
-        fusion: how the scales are combined:
+        fusion: how the scales are combined (x_i: the flattened stage-i
+            features of a unit, 4*4*C1, 2*2*C2 and C3 wide):
 
             - ``'sum'`` (default): ``LN(sum_i Linear_i(LN_i(x_i)))``, one
               projection P_i per stage;
-            - ``'concat'``: ``LN(Linear(LN(cat_i x_i)))``, the official
-              HiViT-MAE "hifeat" form (one joint LayerNorm over the
-              concatenated 4*4*96 + 2*2*192 + 384 = 2688 features);
+            - ``'hifeat'``: the official HiViT-MAE ``hifeat=True`` layout,
+              ``Linear(LN(cat(x_1, x_2, x_3)))``: the stage-1, stage-2 and
+              stage-3 features of a unit concatenated in that order
+              (4*4*96 + 2*2*192 + 384 = 2688 = 7C for HiViT-T), ONE
+              LayerNorm over the 7C vector, then the decoder embedding
+              Linear(7C, D); nothing else. In the official code that
+              LayerNorm is the encoder's norm and stage 3 enters it
+              un-normalised, so pair it with the backbone's
+              ``final_norm=False`` (``configs/qptv2/pretrain_hivit_hifeat.py``
+              does); with a final norm, stage 3 is normalised twice;
+            - ``'concat'``: ``LN(Linear(LN(cat_i x_i)))``, our variant of
+              ``hifeat`` with an extra LayerNorm on the decoder tokens (and,
+              with the backbone's default ``final_norm=True``, a stage-3
+              norm before the joint one); not the official layout;
             - ``'none'``: the multi-scale ablation, stage 3 only:
               ``LN(Linear(LN(x_3)))``.
+
+    State-dict keys: ``projections.{i}.{0,1}`` per stage (``sum``),
+    ``projections.{0,1}`` (``hifeat``, ``concat``, ``none``: the LayerNorm
+    and the Linear), ``norm`` (Identity for ``hifeat``).
     """
 
-    FUSIONS = ('sum', 'concat', 'none')
+    FUSIONS = ('sum', 'hifeat', 'concat', 'none')
 
     def __init__(self,
                  in_channels: Sequence[int] = (96, 192, 384),
@@ -52,7 +68,7 @@ class MultiScaleFusionNeck(BaseModule):
             self.projections = nn.ModuleList(
                 nn.Sequential(LayerNorm(d), nn.Linear(d, out_channels))
                 for d in self.flat_dims)
-        elif fusion == 'concat':
+        elif fusion in ('hifeat', 'concat'):
             total = sum(self.flat_dims)
             self.projections = nn.Sequential(
                 LayerNorm(total), nn.Linear(total, out_channels))
@@ -60,7 +76,8 @@ class MultiScaleFusionNeck(BaseModule):
             d = self.flat_dims[-1]
             self.projections = nn.Sequential(
                 LayerNorm(d), nn.Linear(d, out_channels))
-        self.norm = LayerNorm(out_channels)
+        self.norm = nn.Identity() if fusion == 'hifeat' else \
+            LayerNorm(out_channels)
 
     def init_weights(self) -> None:
         super().init_weights()
@@ -80,7 +97,7 @@ class MultiScaleFusionNeck(BaseModule):
         flat = [f.reshape(B, L, -1) for f in feats]
         if self.fusion == 'sum':
             fused = sum(proj(f) for proj, f in zip(self.projections, flat))
-        elif self.fusion == 'concat':
+        elif self.fusion in ('hifeat', 'concat'):
             fused = self.projections(torch.cat(flat, dim=-1))
         else:
             fused = self.projections(flat[-1])
