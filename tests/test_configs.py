@@ -308,3 +308,142 @@ def test_degraded_target_ablation_validates_on_degraded_targets():
         cfg = load(f'configs/qptv2/pretrain_hivit_{name}.py')
         pair = degradation_pair(cfg.test_dataloader.dataset.pipeline)
         assert (pair.degradation or {}).get('type') == kind, name
+
+
+# ---------------------------------------------------------------------------
+# The pretraining schedule in samples
+# ---------------------------------------------------------------------------
+RECIPE = 'configs/qptv2/pretrain_hivit.py'
+RECIPE_FAMILY = [c for c in PRETRAIN
+                 if c == RECIPE or "_base_ = './pretrain_hivit.py'" in
+                 (ROOT / c).read_text()]
+
+
+def resolved(path: str, gpus: int, batch: int = 256) -> Config:
+    from qpt.engine.sample_schedule import apply_sample_schedule
+    cfg = load(path)
+    cfg.train_dataloader.batch_size = batch
+    apply_sample_schedule(cfg, gpus)
+    return cfg
+
+
+def schedule_numbers(cfg: Config) -> dict:
+    warmup, cosine = cfg.param_scheduler
+    assert warmup.type == 'LinearLR' and cosine.type == 'CosineAnnealingLR'
+    return dict(max_iters=cfg.train_cfg.max_iters, warmup_end=warmup.end,
+                cosine=(cosine.begin, cosine.end, cosine.T_max),
+                val=cfg.train_cfg.val_interval,
+                ckpt=cfg.default_hooks.checkpoint.interval)
+
+
+def scaled_lr(cfg: Config, gpus: int) -> float:
+    """lr after MMEngine's own ``--auto-scale-lr`` step for ``gpus``."""
+    import logging
+    from types import SimpleNamespace
+
+    from mmengine.optim import build_optim_wrapper
+    from mmengine.runner import Runner
+    wrapper_cfg = cfg.optim_wrapper.copy()
+    wrapper_cfg.type = 'OptimWrapper'  # AMP needs CUDA; lr is the same
+    wrapper_cfg.pop('loss_scale', None)
+    wrapper = build_optim_wrapper(torch.nn.Linear(2, 2), wrapper_cfg)
+    fake_runner = SimpleNamespace(
+        world_size=gpus, _train_dataloader=cfg.train_dataloader,
+        logger=logging.getLogger('test'), param_schedulers=None)
+    Runner.scale_lr(fake_runner, wrapper,
+                    dict(cfg.auto_scale_lr, enable=True))
+    return wrapper.optimizer.param_groups[0]['lr']
+
+
+def test_recipe_states_its_schedule_in_samples():
+    cfg = load(RECIPE)
+    spec = cfg.sample_schedule
+    assert spec.dataset_size == 5_500_000  # the assumption, stated
+    assert spec.total_samples == 1_024_000_000
+    # ~ MAE's 800 epochs of ImageNet-1k (1,281,167 images)
+    assert spec.total_samples == pytest.approx(800 * 1_281_167, rel=2e-3)
+    assert spec.warmup_samples == spec.total_samples // 20
+    assert spec.base_batch_size == 8 * 256 == cfg.auto_scale_lr.base_batch_size
+    assert cfg.train_cfg.type == 'IterBasedTrainLoop'
+    assert cfg.train_dataloader.batch_size == 256
+    assert cfg.optim_wrapper.optimizer.lr == pytest.approx(1.5e-4 * 2048 / 256)
+    assert all(not s.by_epoch for s in cfg.param_scheduler)
+    assert not cfg.default_hooks.checkpoint.by_epoch
+
+
+def test_recipe_at_8_gpus_is_as_written():
+    written = schedule_numbers(load(RECIPE))
+    assert written == dict(max_iters=500_000, warmup_end=25_000,
+                           cosine=(25_000, 500_000, 475_000), val=31_250,
+                           ckpt=6_250)
+    assert schedule_numbers(resolved(RECIPE, 8)) == written
+
+
+@pytest.mark.parametrize('gpus,batch', [(1, 256), (4, 256), (8, 128),
+                                        (16, 256)])
+def test_recipe_keeps_its_samples_on_other_gpu_counts(gpus, batch):
+    """Samples (total, warm-up, per validation, per checkpoint) stay fixed;
+    iterations scale with 2048 / (gpus x batch)."""
+    per_iter = gpus * batch
+    n = schedule_numbers(resolved(RECIPE, gpus, batch))
+    assert n['max_iters'] * per_iter == 1_024_000_000
+    assert n['warmup_end'] * per_iter == 51_200_000
+    begin, end, t_max = n['cosine']
+    assert (begin, end, t_max) == (n['warmup_end'], n['max_iters'],
+                                   n['max_iters'] - n['warmup_end'])
+    assert n['val'] * per_iter == 64_000_000
+    assert n['ckpt'] * per_iter == 12_800_000
+
+
+def test_one_gpu_against_eight():
+    one, eight = (schedule_numbers(resolved(RECIPE, g)) for g in (1, 8))
+    assert one['max_iters'] == 8 * eight['max_iters'] == 4_000_000
+    assert one['warmup_end'] == 8 * eight['warmup_end'] == 200_000
+    # --auto-scale-lr (MMEngine's linear rule): lr / batch stays the MAE
+    # value 1.5e-4 / 256 at any size
+    for gpus in (1, 8):
+        cfg = resolved(RECIPE, gpus)
+        assert scaled_lr(cfg, gpus) == pytest.approx(1.5e-4 * gpus)
+
+
+@pytest.mark.parametrize('path', RECIPE_FAMILY)
+def test_recipe_family_shares_the_sample_schedule(path):
+    assert load(path).sample_schedule == load(RECIPE).sample_schedule
+
+
+def test_train_tool_resolves_the_schedule(monkeypatch, tmp_path):
+    """tools/train.py: one process -> 8x the written iterations."""
+    import sys
+    tool = import_tool('tools/train.py')
+    monkeypatch.setattr(sys, 'argv', ['train.py', str(ROOT / RECIPE),
+                                      '--work-dir', str(tmp_path)])
+    cfg = tool.merge_args(load(RECIPE), tool.parse_args())
+    assert cfg.train_cfg.max_iters == 4_000_000
+    assert cfg.param_scheduler[0].end == 200_000
+
+
+def test_world_size_from_the_launcher(monkeypatch):
+    from qpt.engine.sample_schedule import launcher_world_size
+    assert launcher_world_size('none') == 1
+    monkeypatch.setenv('WORLD_SIZE', '8')
+    assert launcher_world_size('pytorch') == 8
+    monkeypatch.setenv('SLURM_NTASKS', '16')
+    assert launcher_world_size('slurm') == 16
+    monkeypatch.delenv('WORLD_SIZE')
+    with pytest.raises(KeyError, match='WORLD_SIZE'):
+        launcher_world_size('pytorch')
+
+
+def test_inconsistent_sample_schedule_is_an_error():
+    from qpt.engine.sample_schedule import apply_sample_schedule
+    cfg = load(RECIPE)
+    cfg.train_cfg.max_iters = 1000  # iterations changed, samples not
+    with pytest.raises(ValueError, match='sample_schedule.total_samples'):
+        apply_sample_schedule(cfg, 8)
+    cfg.sample_schedule = None  # opt out: the iterations as written
+    assert apply_sample_schedule(cfg, 1) is None
+    assert cfg.train_cfg.max_iters == 1000
+    cfg = load(RECIPE)
+    cfg.param_scheduler[0].by_epoch = True
+    with pytest.raises(ValueError, match='by_epoch=False'):
+        apply_sample_schedule(cfg, 8)

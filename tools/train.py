@@ -16,6 +16,8 @@ from mmengine.runner import Runner
 from qpt.evaluation.protocol import (EvalProtocol, apply_protocol,
                                    checkpoint_to_test, describe_checkpoint,
                                    resolve_protocol)
+from qpt.engine.sample_schedule import (apply_sample_schedule,
+                                        launcher_world_size)
 from qpt.utils import init_cpu_distributed, register_all_modules
 
 
@@ -94,6 +96,10 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
+
+    # a schedule stated in samples: iterations for the real world size x
+    # batch size (qpt/engine/sample_schedule.py)
+    apply_sample_schedule(cfg, launcher_world_size(args.launcher))
 
     if args.launcher != 'none' and not torch.cuda.is_available():
         init_cpu_distributed(cfg)

@@ -1,3 +1,7 @@
+# Epoch-based variant, kept for configs that still inherit it and override
+# the schedule (pretrain_hivit_shards.py). "800 epochs" of an unstated
+# dataset size is not a budget: the full recipe uses the schedule in
+# samples, mim_adamw_cosine_1024m.py.
 # MAE-style pretraining schedule: AdamW, 40 warm-up epochs, cosine to 0.
 # lr = 1.5e-4 x total_batch / 256 (8 GPUs x 256 = 2048 -> 1.2e-3);
 # `--auto-scale-lr` rescales it for another total batch size.
