@@ -25,10 +25,12 @@ train_pipeline = [
     dict(type='DegradationPair',
          degradation={{_base_.sequential_degradation}}), pack
 ]
+# held-out pairs as in the recipe: seeded by (seed, sample_idx)
 test_pipeline = [
     dict(type='LoadImageRGB', min_size=crop),
     dict(type='CenterCrop', crop_size=crop),
-    dict(type='DegradationPair', degradation=None), pack
+    dict(type='DegradationPair',
+         degradation={{_base_.sequential_degradation}}, seed=0), pack
 ]
 train_dataloader = dict(
     batch_size=4,

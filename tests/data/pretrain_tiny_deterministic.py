@@ -1,5 +1,6 @@
-# pretrain_tiny without per-sample randomness in the data (centre crops, no
-# degradation), so runs with different process counts see the same batches.
+# pretrain_tiny without per-sample randomness in the data (centre crops,
+# degradations seeded by sample index), so runs with different process
+# counts see the same batches.
 _base_ = './pretrain_tiny.py'
 train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),

@@ -192,3 +192,21 @@ def test_ranks_draw_distinct_reproducible_masks(tmp_path, photos):
             assert torch.equal(a['mask'], b['mask'])
             assert a['sample_idx'] == b['sample_idx']
             assert a['degradation'] == b['degradation']
+
+
+def test_held_out_loss_is_the_same_at_every_evaluation(tmp_path, photos):
+    """Two validation passes of one model give the same held-out loss: the
+    degradation of each held-out image is a function of (seed, sample_idx)
+    and the masks of (eval_mask_seed, sample_idx). Fails when the test
+    pipeline's DegradationPair has no seed (new degradations every pass)."""
+    register_all_modules(init_default_scope=False)
+    cfg = Config.fromfile(TINY)
+    cfg.merge_from_dict(
+        dict(work_dir=str(tmp_path),
+             val_dataloader=dict(dataset=dict(data_root=str(photos)))))
+    pair = cfg.val_dataloader.dataset.pipeline[2]
+    assert pair.type == 'DegradationPair' and pair.degradation is not None
+    runner = Runner.from_cfg(cfg)
+    first, second = runner.val(), runner.val()
+    assert first['mim/num_samples'] == len(list(photos.iterdir()))
+    assert first == second
