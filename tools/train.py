@@ -38,6 +38,12 @@ def parse_args() -> argparse.Namespace:
         help='automatic mixed precision (CUDA only; ignored with a warning '
         'on CPU)')
     parser.add_argument(
+        '--compile',
+        action='store_true',
+        help='torch.compile the training step through MMEngine\'s '
+        '`compile` setting (cfg.compile = True; a dict in the config, e.g. '
+        'compile = dict(mode=\'max-autotune\'), is kept as it is)')
+    parser.add_argument(
         '--auto-scale-lr',
         action='store_true',
         help='scale the learning rate by (total batch size / '
@@ -82,6 +88,9 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         else:
             print_log('--amp needs CUDA; training in float32 on the CPU.',
                       logger='current', level=30)
+
+    if args.compile and not cfg.get('compile'):
+        cfg.compile = True
 
     if args.auto_scale_lr:
         if 'auto_scale_lr' not in cfg or \

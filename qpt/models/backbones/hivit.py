@@ -470,10 +470,23 @@ class HiViT(BaseBackbone):
     # ------------------------------------------------------------------
     # forward
     # ------------------------------------------------------------------
-    def embed_units(self, x: torch.Tensor) -> Tuple[torch.Tensor, Grid]:
-        """(B, 3, H, W) -> ((B, N, 4, 4, C1) units, unit grid (H/16, W/16))."""
+    def embed_units(self,
+                    x: torch.Tensor,
+                    ids_keep: Optional[torch.Tensor] = None
+                    ) -> Tuple[torch.Tensor, Grid]:
+        """(B, 3, H, W) -> ((B, N, 4, 4, C1) units, unit grid (H/16, W/16)).
+
+        With ``ids_keep`` (B, L): only the kept units, (B, L, 4, 4, C1). The
+        patch embedding's LayerNorm is per inner token, so it is applied
+        after dropping the masked units (the same values as normalising all
+        units and gathering; a quarter of the work at 75% masking).
+        """
         self.get_unit_grid(x.shape)  # validates the size
-        return self.patch_embed(x)
+        if ids_keep is None:
+            return self.patch_embed(x)
+        embed = self.patch_embed
+        units, grid = embed.group_units(embed.proj(x))
+        return embed.norm(_gather_units(units, ids_keep)), grid
 
     def forward_units(
         self,
@@ -495,14 +508,13 @@ class HiViT(BaseBackbone):
             ``ids_keep``): (B, L, 4, 4, C1) and (B, L, 2, 2, C2), each taken
             before its PatchMerge, and (B, L, C3) after the final norm.
         """
-        units, grid = self.embed_units(x)
         if ids_keep is not None:
-            if ids_keep.dim() != 2 or ids_keep.shape[0] != units.shape[0]:
+            if ids_keep.dim() != 2 or ids_keep.shape[0] != x.shape[0]:
                 raise ValueError(f'ids_keep must be (B, L) with B = '
-                                 f'{units.shape[0]}, got '
+                                 f'{x.shape[0]}, got '
                                  f'{tuple(ids_keep.shape)}')
-            ids_keep = ids_keep.to(device=units.device, dtype=torch.long)
-            units = _gather_units(units, ids_keep)
+            ids_keep = ids_keep.to(device=x.device, dtype=torch.long)
+        units, grid = self.embed_units(x, ids_keep)
 
         outs = []
         x = units
@@ -520,24 +532,56 @@ class HiViT(BaseBackbone):
             x = x + pos
         x = self.pos_drop(x)
 
-        index, at_base = None, tuple(grid) == self.base_grid
+        biases = [None] * len(self.stage_block_indices[2])
         if self.use_rel_pos_bias:
             index = self.get_rel_pos_index(grid)  # (N, N)
             if ids_keep is not None:
                 index = index[ids_keep[:, :, None], ids_keep[:, None, :]]
-        for i in self.stage_block_indices[2]:
-            blk = self.blocks[i]
-            if index is None or at_base:
-                x = blk(x, rel_pos_index=index)
-            else:
-                table = self.resize_rel_pos_table(
-                    blk.attn.relative_position_bias_table, grid)
-                bias = table[index]  # (N, N, h) or (B, L, L, h)
-                if bias.dim() == 3:
-                    bias = bias.unsqueeze(0)
-                x = blk(x, attn_bias=bias.permute(0, 3, 1, 2).to(x.dtype))
+            biases = self.relative_position_biases(index, grid, x)
+        for i, bias in zip(self.stage_block_indices[2], biases):
+            x = self.blocks[i](x, attn_bias=bias)
         outs.append(self.norm(x))
         return tuple(outs)
+
+    def relative_position_biases(self, index: torch.Tensor, grid: Grid,
+                                 ref: torch.Tensor) -> Tuple[torch.Tensor]:
+        """The relative position bias of every main block, gathered at once.
+
+        The blocks' tables (resized to ``grid`` unless it is the
+        construction grid) are concatenated along the heads and indexed
+        once, so a forward costs one gather (and its backward one scatter)
+        instead of one per block; each block's bias comes out contiguous, in
+        the dtype its attention computes in (the autocast dtype under
+        autocast), so that no block copies or casts it again. The values are
+        exactly those of ``table[index]`` per block.
+
+        Args:
+            index: (N, N) or, for kept units, (B, L, L) long indices into
+                the tables.
+            grid: the unit grid of the input.
+            ref: a tensor on the input's device in its dtype.
+
+        Returns:
+            One (1, h, N, N) or (B, h, L, L) tensor per main block.
+        """
+        tables = [
+            self.blocks[i].attn.relative_position_bias_table
+            for i in self.stage_block_indices[2]
+        ]
+        if tuple(grid) != self.base_grid:
+            tables = [self.resize_rel_pos_table(t, grid) for t in tables]
+        heads = tables[0].shape[1]
+        dtype = ref.dtype
+        if torch.is_autocast_enabled(ref.device.type):
+            dtype = torch.get_autocast_dtype(ref.device.type)
+        # cast the small table, not the gathered bias (the same values)
+        table = torch.cat(tables, dim=1).to(dtype)  # (rows, blocks * h)
+        bias = table[index]  # (N, N, blocks * h) or (B, L, L, blocks * h)
+        if bias.dim() == 3:
+            bias = bias.unsqueeze(0)
+        B, L, L2, _ = bias.shape
+        bias = bias.view(B, L, L2, len(tables), heads).permute(3, 0, 4, 1, 2)
+        return bias.contiguous().unbind(0)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """Dense forward.

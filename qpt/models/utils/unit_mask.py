@@ -4,6 +4,7 @@ from typing import Optional, Sequence, Tuple
 import torch
 
 
+@torch.compiler.disable
 def random_unit_mask(batch_size: int,
                      num_units: int,
                      mask_ratio: float,
@@ -21,6 +22,11 @@ def random_unit_mask(batch_size: int,
         seeds: one integer per sample for reproducible masks (each sample's
             mask depends on its seed only, not on the batch or the process);
             ``None`` draws from torch's global RNG.
+
+    The masks are always drawn eagerly (``torch.compiler.disable``): a
+    ``torch.compile``'d model draws from the same RNG stream as an eager one,
+    so a compiled run masks exactly as an eager run with the same seed (the
+    compiler's own random numbers would differ from eager ones).
 
     Returns:
         ids_keep: (B, L) indices of the visible units (random order).
