@@ -107,9 +107,10 @@ def apply_sample_schedule(cfg: Config, world_size: int) -> Optional[dict]:
     if world_size < 1:
         raise ValueError(f'world_size must be >= 1, got {world_size}')
     train_cfg = cfg.get('train_cfg') or {}
-    if train_cfg.get('type') != 'IterBasedTrainLoop':
+    loop = train_cfg.get('type')
+    if loop != 'IterBasedTrainLoop':
         raise ValueError('sample_schedule needs train_cfg.type='
-                         f"'IterBasedTrainLoop', got {train_cfg.get('type')!r}")
+                         f"'IterBasedTrainLoop', got {loop!r}")
 
     total = spec['total_samples']
     base = spec['base_batch_size']
