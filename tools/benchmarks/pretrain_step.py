@@ -262,8 +262,12 @@ def print_profile(ours, mm, x, steps, args, device) -> None:
             loss = sum(model(x if model is mm else [x, x.clone()],
                              mode='loss').values())
         loss.backward()
+        grads = [(p, p.grad) for p in model.parameters()
+                 if p.grad is not None]
 
-        def update(opt=step.optimizer):
+        def update(opt=step.optimizer, grads=grads):
+            for p, g in grads:  # the component runs clear the grads
+                p.grad = g
             opt.step()
         fns[opt_name] = update
     for fn in fns.values():
