@@ -262,8 +262,8 @@ def degradation_pair(pipeline) -> dict:
 
 def test_pretrain_configs_found():
     names = {osp.basename(c) for c in PRETRAIN}
-    assert {'pretrain_hivit.py', 'pretrain_hivit_demo.py',
-            'pretrain_hivit_degraded-target.py',
+    assert {'pretrain_hivit.py', 'pretrain_hivit_files.py',
+            'pretrain_hivit_demo.py', 'pretrain_hivit_degraded-target.py',
             'pretrain_hivit_no-degradation.py',
             'pretrain_hivit_advanced-degradation.py'} <= names
 
@@ -302,7 +302,12 @@ def test_pretrain_config_validates_on_its_own_pair(path):
 
 def test_degraded_target_ablation_validates_on_degraded_targets():
     cfg = load('configs/qptv2/pretrain_hivit_degraded-target.py')
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+    # trained on the fast path: the device makes the degraded target
+    assert degradation_pair(cfg.train_dataloader.dataset.pipeline) is None
+    assert cfg.model.data_preprocessor.target == 'degraded'
+    assert cfg.model.data_preprocessor.degradation.type == \
+        'SequentialDegradation'
+    for loader in ('val_dataloader', 'test_dataloader'):
         pair = degradation_pair(cfg[loader].dataset.pipeline)
         assert pair.target == 'degraded', loader
         assert pair.degradation.type == 'SequentialDegradation'
@@ -314,18 +319,83 @@ def test_degraded_target_ablation_validates_on_degraded_targets():
 
 
 # ---------------------------------------------------------------------------
+# The recipe's data path: tile shards, degradation on the device
+# ---------------------------------------------------------------------------
+RECIPE = 'configs/qptv2/pretrain_hivit.py'  # the fast path (tile shards)
+FILES = 'configs/qptv2/pretrain_hivit_files.py'  # file-based CPU pipeline
+SHARD_PIPELINE = ['LoadTileFromShard', 'DecodeTile', 'RandomTileCrops',
+                  'DrawDegradationParams', 'PackTileCrops']
+
+
+def pipeline_step(pipeline, name: str) -> dict:
+    steps = [t for t in pipeline if t['type'] == name]
+    assert len(steps) <= 1, pipeline
+    return steps[0] if steps else None
+
+
+def crops_per_item(cfg: Config) -> int:
+    """Samples one training dataset item gives (crops per tile read)."""
+    crops = pipeline_step(cfg.train_dataloader.dataset.pipeline,
+                          'RandomTileCrops')
+    return crops.num_crops if crops else 1
+
+
+@pytest.mark.parametrize('path', [RECIPE] + [
+    c for c in PRETRAIN if osp.basename(c) in (
+        'pretrain_hivit_degraded-target.py', 'pretrain_hivit_no-fusion.py',
+        'pretrain_hivit_hifeat.py')])
+def test_recipe_trains_on_tile_shards_degraded_on_the_device(path):
+    cfg = load(path)
+    train = cfg.train_dataloader
+    assert train.dataset.type == 'PretrainTileDataset'
+    assert [t['type'] for t in train.dataset.pipeline] == SHARD_PIPELINE
+    draw = pipeline_step(train.dataset.pipeline, 'DrawDegradationParams')
+    pre = cfg.model.data_preprocessor
+    assert pre.type == 'DegradationDataPreprocessor'
+    # the device applies what the data side drew the parameters for
+    assert pre.degradation == draw.degradation
+    # the same blur <-> CST as the file-based CPU pipeline
+    assert pre.degradation == degradation_pair(
+        load(FILES).train_dataloader.dataset.pipeline).degradation
+    assert pre.degradation.type == 'SequentialDegradation'
+    assert crops_per_item(cfg) == 4
+    assert train.batch_size * crops_per_item(cfg) == 256  # samples / GPU
+    MODELS.build(pre)  # every stage has a device form
+
+
+@pytest.mark.parametrize('name,kind', [('no-degradation', None),
+                                       ('advanced-degradation',
+                                        'AdvancedDegradation')])
+def test_ablations_without_a_device_form_use_the_file_pipeline(name, kind):
+    cfg = load(f'configs/qptv2/pretrain_hivit_{name}.py')
+    assert cfg.train_dataloader.dataset.type == 'PretrainImageDataset'
+    pair = degradation_pair(cfg.train_dataloader.dataset.pipeline)
+    assert (pair.degradation or {}).get('type') == kind
+    assert 'data_preprocessor' not in cfg.model
+    if kind is not None:  # why: the device preprocessor refuses it
+        shards = load(RECIPE).model.data_preprocessor
+        with pytest.raises((TypeError, NotImplementedError),
+                           match='DegradationDataPreprocessor'):
+            MODELS.build(dict(shards, degradation=pair.degradation))
+
+
+# ---------------------------------------------------------------------------
 # The pretraining schedule in samples
 # ---------------------------------------------------------------------------
-RECIPE = 'configs/qptv2/pretrain_hivit.py'
 RECIPE_FAMILY = [c for c in PRETRAIN
-                 if c == RECIPE or "_base_ = './pretrain_hivit.py'" in
-                 (ROOT / c).read_text()]
+                 if c in (RECIPE, FILES) or any(
+                     f"_base_ = './{osp.basename(r)}'" in
+                     (ROOT / c).read_text() for r in (RECIPE, FILES))]
 
 
 def resolved(path: str, gpus: int, batch: int = 256) -> Config:
+    """``path`` resolved for ``gpus`` x ``batch`` samples (crops) per
+    GPU; ``train_dataloader.batch_size`` counts dataset items (tiles on
+    the fast path)."""
     from qpt.engine.sample_schedule import apply_sample_schedule
     cfg = load(path)
-    cfg.train_dataloader.batch_size = batch
+    assert batch % crops_per_item(cfg) == 0
+    cfg.train_dataloader.batch_size = batch // crops_per_item(cfg)
     apply_sample_schedule(cfg, gpus)
     return cfg
 
@@ -358,37 +428,45 @@ def scaled_lr(cfg: Config, gpus: int) -> float:
     return wrapper.optimizer.param_groups[0]['lr']
 
 
-def test_recipe_states_its_schedule_in_samples():
-    cfg = load(RECIPE)
+@pytest.mark.parametrize('path', [RECIPE, FILES])
+def test_recipe_states_its_schedule_in_samples(path):
+    cfg = load(path)
     spec = cfg.sample_schedule
     assert spec.dataset_size == 5_500_000  # the assumption, stated
     assert spec.total_samples == 1_024_000_000
     # ~ MAE's 800 epochs of ImageNet-1k (1,281,167 images)
     assert spec.total_samples == pytest.approx(800 * 1_281_167, rel=2e-3)
     assert spec.warmup_samples == spec.total_samples // 20
-    assert spec.base_batch_size == 8 * 256 == cfg.auto_scale_lr.base_batch_size
+    # samples per iteration as written: 8 GPUs x 256 crops; on the fast
+    # path 8 x 64 tiles x 4 crops, and --auto-scale-lr counts tiles
+    items = crops_per_item(cfg)
+    assert spec.get('samples_per_item', 1) == items
+    assert spec.base_batch_size == 8 * 256 == \
+        cfg.auto_scale_lr.base_batch_size * items
     assert cfg.train_cfg.type == 'IterBasedTrainLoop'
-    assert cfg.train_dataloader.batch_size == 256
+    assert cfg.train_dataloader.batch_size * items == 256
     assert cfg.optim_wrapper.optimizer.lr == pytest.approx(1.5e-4 * 2048 / 256)
     assert all(not s.by_epoch for s in cfg.param_scheduler)
     assert not cfg.default_hooks.checkpoint.by_epoch
 
 
-def test_recipe_at_8_gpus_is_as_written():
-    written = schedule_numbers(load(RECIPE))
+@pytest.mark.parametrize('path', [RECIPE, FILES])
+def test_recipe_at_8_gpus_is_as_written(path):
+    written = schedule_numbers(load(path))
     assert written == dict(max_iters=500_000, warmup_end=25_000,
                            cosine=(25_000, 500_000, 475_000), val=31_250,
                            ckpt=6_250)
-    assert schedule_numbers(resolved(RECIPE, 8)) == written
+    assert schedule_numbers(resolved(path, 8)) == written
 
 
+@pytest.mark.parametrize('path', [RECIPE, FILES])
 @pytest.mark.parametrize('gpus,batch', [(1, 256), (4, 256), (8, 128),
                                         (16, 256)])
-def test_recipe_keeps_its_samples_on_other_gpu_counts(gpus, batch):
+def test_recipe_keeps_its_samples_on_other_gpu_counts(path, gpus, batch):
     """Samples (total, warm-up, per validation, per checkpoint) stay fixed;
-    iterations scale with 2048 / (gpus x batch)."""
+    iterations scale with 2048 / (gpus x batch samples)."""
     per_iter = gpus * batch
-    n = schedule_numbers(resolved(RECIPE, gpus, batch))
+    n = schedule_numbers(resolved(path, gpus, batch))
     assert n['max_iters'] * per_iter == 1_024_000_000
     assert n['warmup_end'] * per_iter == 51_200_000
     begin, end, t_max = n['cosine']
@@ -398,20 +476,52 @@ def test_recipe_keeps_its_samples_on_other_gpu_counts(gpus, batch):
     assert n['ckpt'] * per_iter == 12_800_000
 
 
-def test_one_gpu_against_eight():
-    one, eight = (schedule_numbers(resolved(RECIPE, g)) for g in (1, 8))
+@pytest.mark.parametrize('path', [RECIPE, FILES])
+def test_one_gpu_against_eight(path):
+    one, eight = (schedule_numbers(resolved(path, g)) for g in (1, 8))
     assert one['max_iters'] == 8 * eight['max_iters'] == 4_000_000
     assert one['warmup_end'] == 8 * eight['warmup_end'] == 200_000
     # --auto-scale-lr (MMEngine's linear rule): lr / batch stays the MAE
     # value 1.5e-4 / 256 at any size
     for gpus in (1, 8):
-        cfg = resolved(RECIPE, gpus)
+        cfg = resolved(path, gpus)
         assert scaled_lr(cfg, gpus) == pytest.approx(1.5e-4 * gpus)
+
+
+@pytest.mark.parametrize('path', [RECIPE, FILES])
+@pytest.mark.parametrize('gpus,batch', [(1, 256), (8, 256), (8, 128),
+                                        (16, 64)])
+def test_auto_scale_lr_keeps_lr_per_sample(path, gpus, batch):
+    """MMEngine scales by world size x train_dataloader.batch_size, which
+    counts tiles on the fast path: lr per sample (crop) is still the MAE
+    1.5e-4 / 256."""
+    cfg = resolved(path, gpus, batch)
+    samples = gpus * cfg.train_dataloader.batch_size * crops_per_item(cfg)
+    assert samples == gpus * batch
+    assert scaled_lr(cfg, gpus) / samples == pytest.approx(1.5e-4 / 256)
 
 
 @pytest.mark.parametrize('path', RECIPE_FAMILY)
 def test_recipe_family_shares_the_sample_schedule(path):
-    assert load(path).sample_schedule == load(RECIPE).sample_schedule
+    """Same budget in samples and seeds; only the samples per dataset
+    item follow the data path (4 crops per tile, 1 per image)."""
+    cfg, recipe = load(path), load(RECIPE)
+    assert cfg.sample_schedule.get('samples_per_item', 1) == \
+        crops_per_item(cfg)
+    assert {k: v for k, v in cfg.sample_schedule.items()
+            if k != 'samples_per_item'} == \
+        {k: v for k, v in recipe.sample_schedule.items()
+         if k != 'samples_per_item'}
+    assert cfg.auto_scale_lr.base_batch_size * crops_per_item(cfg) == \
+        recipe.sample_schedule.base_batch_size
+    assert cfg.randomness == recipe.randomness
+    assert cfg.val_dataloader.dataset.ann_file == \
+        recipe.val_dataloader.dataset.ann_file
+
+
+def test_recipe_family_covers_every_full_pretrain_config():
+    full = {c for c in PRETRAIN if not c.endswith('_demo.py')}
+    assert full == set(RECIPE_FAMILY) and len(full) >= 7
 
 
 def test_train_tool_resolves_the_schedule(monkeypatch, tmp_path):
