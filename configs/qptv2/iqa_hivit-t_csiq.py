@@ -17,7 +17,7 @@ _base_ = [
 
 # The QPT V2 pretraining checkpoint (tools/train.py
 # configs/qptv2/pretrain_hivit.py); only the encoder weights are loaded.
-pretrained = 'work_dirs/pretrain_hivit/epoch_800.pth'
+pretrained = 'work_dirs/pretrain_hivit'  # its last checkpoint (StrictPretrained)
 model = dict(
     backbone=dict(
         # strict: every encoder tensor loaded, or an error listing them

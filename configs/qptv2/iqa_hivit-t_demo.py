@@ -1,30 +1,26 @@
-# CPU demo of QPT V2 fine-tuning for IQA, on a synthetic-distortion set made
-# from scikit-image's bundled photos (CC0, nothing downloaded):
-#   python tools/data/make_synthetic_iqa.py --source skimage --types noise \
-#       data/demo/iqa
+# CPU demo of QPT V2 fine-tuning for IQA, the second step of the README's
+# demo chain: from the pretraining demo's encoder, on a synthetic-distortion
+# set made from scikit-image's bundled photos (CC0, nothing downloaded):
+#   python tools/data/make_demo_images.py && \
+#       python tools/train.py configs/qptv2/pretrain_hivit_demo.py
+#   python tools/data/make_synthetic_iqa.py --source skimage data/demo/iqa
 #   python tools/train.py configs/qptv2/iqa_hivit-t_demo.py
-#   python tools/test.py configs/qptv2/iqa_hivit-t_demo.py \
-#       work_dirs/iqa_hivit-t_demo/best_SRCC_iter_N.pth
-# 14 photos x Gaussian noise at 5 levels; the label is the severity,
-# MOS = 6 - level (1-5, higher is better). Split 0 of splits.json, by
-# reference photo: 9 train / 2 validation (checkpoint selection) / 3 test
-# photos, so the test SRCC is measured on photos the model never saw (about
-# 0.96 after 5-8 minutes on 2 CPU cores).
+#   python tools/analysis/score_ladders.py configs/qptv2/iqa_hivit-t_demo.py \
+#       work_dirs/iqa_hivit-t_demo
+# 14 photos x 5 distortion types (blur, JPEG, noise, contrast, resize) x 5
+# levels; the label is the severity, MOS = 6 - level (1-5, higher is
+# better). Split 0 of splits.json, by reference photo: the test photos are
+# the demo's held-out photos (qpt/datasets/demo_photos.py), which neither
+# the pretraining demo nor this fine-tuning sees; 9 train / 2 validation
+# (checkpoint selection) photos.
 #
-# The real HiViT-T scorer (model base), trained from random initialisation:
-# no pretraining checkpoint is needed. Noise is the distortion such a
-# from-scratch transformer learns to rank within a few hundred CPU steps;
-# blur, JPEG, contrast and resizing (the tool's other types, all on by
-# default) need far longer from scratch -- or a pretrained encoder, which is
-# what QPT V2 is about. Differences from the full recipes, for minutes on 2
-# CPU cores: 128x128 crops instead of 224 (the encoder interpolates its
+# The encoder starts from the pretraining demo's last checkpoint
+# (StrictPretrained: every backbone tensor or an error; the log lists what
+# was loaded and skipped). Differences from the full recipes, for minutes on
+# 2 CPU cores: 128x128 crops instead of 224 (the encoder interpolates its
 # position tables; the references are 256 px on the short side), batch 16,
-# 200 iterations, no layer-wise lr decay (nothing is pretrained), no
-# drop-path. To start from the pretraining demo's encoder
-# (configs/qptv2/pretrain_hivit_demo.py, its CKPT
-# work_dirs/pretrain_hivit_demo/iter_300.pth), add
-#   --cfg-options model.backbone.init_cfg.type=StrictPretrained \
-#       model.backbone.init_cfg.checkpoint=CKPT
+# a short schedule, no drop-path. From random initialisation instead:
+#   --cfg-options model.backbone.init_cfg=None
 _base_ = [
     '../_base_/models/qptv2_hivit-t_quality.py',
     '../_base_/schedules/finetune_adamw_llrd.py',
@@ -37,7 +33,11 @@ crop_size = 128
 num_test_crops = 5
 
 model = dict(
-    backbone=dict(drop_path_rate=0.),
+    backbone=dict(
+        drop_path_rate=0.,
+        init_cfg=dict(
+            type='StrictPretrained',
+            checkpoint='work_dirs/pretrain_hivit_demo')),
     score_range=score_range,
     lower_better=False)
 

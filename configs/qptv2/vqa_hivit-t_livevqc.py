@@ -24,7 +24,7 @@ _base_ = [
 # or one of our image scorer checkpoints (encoder and head). See
 # qpt/models/converters/inflate.py. To start from the LSVQ-trained video
 # model instead, set init_cfg=None and load_from=<its checkpoint>.
-image_checkpoint = 'work_dirs/pretrain_hivit/epoch_800.pth'
+image_checkpoint = 'work_dirs/pretrain_hivit'  # its last checkpoint
 model = dict(
     init_cfg=dict(type='InflatedPretrained', checkpoint=image_checkpoint),
     # predictions on the dataset's scale and direction

@@ -20,7 +20,7 @@ _base_ = [
 # pretraining checkpoint (tools/train.py configs/qptv2/pretrain_hivit.py;
 # encoder only), a released QPT V2 image checkpoint or one of our image
 # scorer checkpoints (encoder and head). See qpt/models/converters/inflate.py.
-image_checkpoint = 'work_dirs/pretrain_hivit/epoch_800.pth'
+image_checkpoint = 'work_dirs/pretrain_hivit'  # its last checkpoint
 model = dict(
     init_cfg=dict(type='InflatedPretrained', checkpoint=image_checkpoint),
     # predictions on the dataset's scale and direction

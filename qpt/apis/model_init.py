@@ -22,13 +22,15 @@ RAW_SCALE_KINDS = ('qptv2_release', 'inflated_release')
 
 
 def _drop_pretrained_init(model_cfg: Config) -> None:
-    """A checkpoint supersedes ``init_cfg=dict(type='Pretrained', ...)`` on
-    the model or its backbone (it would try to read another file)."""
+    """A checkpoint supersedes a pretrained ``init_cfg`` (``Pretrained``,
+    ``StrictPretrained``, ``InflatedPretrained``) on the model or its
+    backbone (it would try to read another file)."""
     for cfg in (model_cfg, model_cfg.get('backbone')):
         if isinstance(cfg, dict):
             init_cfg = cfg.get('init_cfg')
             if isinstance(init_cfg, dict) and \
                     init_cfg.get('type') in ('Pretrained',
+                                             'StrictPretrained',
                                              'InflatedPretrained'):
                 cfg['init_cfg'] = None
 

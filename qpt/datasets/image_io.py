@@ -12,14 +12,21 @@ Decisions (documented because they change scores):
 """
 import os
 from pathlib import Path
-from typing import Tuple, Union
+from typing import List, Tuple, Union
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-__all__ = ['ImageLoadError', 'read_image_rgb', 'read_image_size']
+__all__ = [
+    'IMAGE_EXTENSIONS', 'ImageLoadError', 'read_image_rgb', 'read_image_size',
+    'read_image_folder'
+]
 
 PathLike = Union[str, Path]
+
+#: File suffixes (lower case) taken for images when a folder is listed.
+IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff',
+                    '.webp')
 
 
 class ImageLoadError(OSError):
@@ -89,3 +96,29 @@ def read_image_size(path: PathLike) -> Tuple[int, int]:
         raise ImageLoadError(f'{path}: cannot read image header ({e})') \
             from None
     return (w, h) if orientation in (5, 6, 7, 8) else (h, w)
+
+
+def read_image_folder(folder: PathLike) -> List[Tuple[str, np.ndarray]]:
+    """Read the images directly in ``folder`` (not recursively), sorted by
+    file name.
+
+    Returns:
+        ``(name, (H, W, 3) uint8 RGB)`` pairs; the name is the file stem, or
+        the file name with its dot replaced by ``_`` where two files share a
+        stem.
+
+    Raises:
+        FileNotFoundError: no image (:data:`IMAGE_EXTENSIONS`) in the folder.
+        ImageLoadError: an unreadable image, naming the file.
+    """
+    folder = os.fspath(folder)
+    files = sorted(f for f in os.listdir(folder)
+                   if f.lower().endswith(IMAGE_EXTENSIONS)
+                   and os.path.isfile(os.path.join(folder, f)))
+    if not files:
+        raise FileNotFoundError(
+            f'{folder}: no images ({", ".join(IMAGE_EXTENSIONS)})')
+    stems = [os.path.splitext(f)[0] for f in files]
+    return [(stem if stems.count(stem) == 1 else f.replace('.', '_'),
+             read_image_rgb(os.path.join(folder, f)))
+            for f, stem in zip(files, stems)]

@@ -8,7 +8,8 @@ model = dict(
     backbone=dict(
         arch=dict(_delete_=True, embed_dims=64, depths=[1, 1, 2],
                   num_heads=2),
-        img_size=crop),
+        img_size=crop,
+        init_cfg=None),  # from scratch (the demo starts from its pretraining)
     head=dict(in_channels=64, dropout=0.))
 train_pipeline = [
     dict(type='LoadImageRGB'),

@@ -96,6 +96,19 @@ def test_real_pretraining_checkpoint_loads_every_backbone_tensor(
     assert expected in log_lines, log_lines
 
 
+def test_a_pretraining_work_dir_loads_its_last_checkpoint(
+        pretrain_checkpoint, log_lines):
+    """The fine-tuning configs name the pretraining work dir: the last
+    iteration's file name depends on the GPU count of that run."""
+    path, ckpt = pretrain_checkpoint
+    scorer = scorer_with_init(path.parent)
+    scorer.init_weights()
+    source = encoder_part(ckpt['state_dict'])
+    loaded = scorer.backbone.state_dict()
+    assert all(torch.equal(loaded[k], v) for k, v in source.items())
+    assert f'backbone tensors from {path} ' in log_lines[-1]
+
+
 def test_truncated_checkpoint_fails_listing_every_missing_key(
         pretrain_checkpoint, tmp_path):
     path, ckpt = pretrain_checkpoint

@@ -50,7 +50,6 @@ left in place, unused.
 import argparse
 import csv
 import io
-import os
 import os.path as osp
 import sys
 import zlib
@@ -59,6 +58,11 @@ from typing import Callable, Dict, List, Sequence, Tuple
 import cv2
 import numpy as np
 
+from qpt.datasets.image_io import read_image_folder
+from qpt.datasets.demo_photos import (HELDOUT_PHOTOS, TRAIN_PHOTOS,
+                                      load_demo_photos)
+from qpt.evaluation.probes.ladders import DISTORTIONS as LIB_DISTORTIONS
+from qpt.evaluation.probes.ladders import resize_short_side
 from qpt.datasets.quality.splits import (check_split, make_random_splits,
                                          save_splits)
 from qpt.utils.atomic_io import atomic_write_bytes, atomic_write_text
@@ -72,125 +76,27 @@ LEVELS: Dict[str, Tuple[float, ...]] = {
     'resize': (0.7, 0.5, 0.35, 0.25, 0.18),  # down-scale factor per side
 }
 NUM_LEVELS = 5
-IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
-
-# scikit-image photos shipped inside the wheel (no download), >= 300 px.
-# Near-duplicates (the right motorcycle view) and photos that are already
-# degraded (clock_motion) are left out.
-SKIMAGE_PHOTOS = ('astronaut', 'coffee', 'chelsea', 'rocket', 'camera',
-                  'coins', 'moon', 'hubble_deep_field', 'retina',
-                  'immunohistochemistry', 'motorcycle', 'brick', 'grass',
-                  'gravel')
-
 
 # ---------------------------------------------------------------------------
 # Sources
 # ---------------------------------------------------------------------------
-def _as_rgb(img: np.ndarray) -> np.ndarray:
-    """Grey (H, W), grey+alpha or RGBA -> (H, W, 3) uint8 RGB."""
-    if img.dtype != np.uint8:
-        raise ValueError(f'expected uint8 pixels, got {img.dtype}')
-    if img.ndim == 2:
-        return np.repeat(img[..., None], 3, axis=2)
-    if img.shape[2] == 2:
-        return np.repeat(img[..., :1], 3, axis=2)
-    return np.ascontiguousarray(img[..., :3])
-
-
 def skimage_photos() -> List[Tuple[str, np.ndarray]]:
-    """(name, RGB uint8) of the photos in :data:`SKIMAGE_PHOTOS`."""
-    from skimage import data
-    photos = []
-    for name in SKIMAGE_PHOTOS:
-        img = data.stereo_motorcycle()[0] if name == 'motorcycle' else \
-            getattr(data, name)()
-        photos.append((name, _as_rgb(np.asarray(img))))
-    return photos
+    """(name, RGB uint8) of the demo photos (:mod:`qpt.datasets.demo_photos`):
+    its training photos, then its held-out ones."""
+    return load_demo_photos(TRAIN_PHOTOS + HELDOUT_PHOTOS)
 
 
 def folder_photos(folder: str) -> List[Tuple[str, np.ndarray]]:
-    """(name, RGB uint8) of the images directly in ``folder``, sorted.
-
-    The name is the file stem; two files with the same stem keep their
-    extension in the name.
-    """
-    from qpt.datasets.image_io import read_image_rgb
-    files = sorted(f for f in os.listdir(folder)
-                   if f.lower().endswith(IMAGE_EXTS)
-                   and osp.isfile(osp.join(folder, f)))
-    if not files:
-        raise FileNotFoundError(f'no images ({", ".join(IMAGE_EXTS)}) in '
-                                f'{folder}')
-    stems = [osp.splitext(f)[0] for f in files]
-    photos = []
-    for f, stem in zip(files, stems):
-        name = stem if stems.count(stem) == 1 else f.replace('.', '_')
-        photos.append((name, read_image_rgb(osp.join(folder, f))))
-    return photos
+    """(name, RGB uint8) of the images directly in ``folder``, sorted."""
+    return read_image_folder(folder)
 
 
-def resize_short_side(img: np.ndarray, size: int) -> np.ndarray:
-    """Resize (area for shrinking, bicubic for growing) so that the short
-    side is ``size``; the aspect ratio is kept."""
-    h, w = img.shape[:2]
-    scale = size / min(h, w)
-    if scale == 1:
-        return img
-    new = (max(1, round(w * scale)), max(1, round(h * scale)))
-    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-    return cv2.resize(img, new, interpolation=interp)
-
-
-# ---------------------------------------------------------------------------
-# Distortions: (H, W, 3) uint8 RGB -> (H, W, 3) uint8 RGB
-# ---------------------------------------------------------------------------
-def gaussian_blur(img: np.ndarray, sigma: float,
-                  rng: np.random.Generator) -> np.ndarray:
-    return cv2.GaussianBlur(img, (0, 0), sigmaX=float(sigma),
-                            borderType=cv2.BORDER_REFLECT_101)
-
-
-def jpeg(img: np.ndarray, quality: float,
-         rng: np.random.Generator) -> np.ndarray:
-    bgr = cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
-    ok, buf = cv2.imencode('.jpg', bgr, [cv2.IMWRITE_JPEG_QUALITY,
-                                         int(quality)])
-    if not ok:
-        raise RuntimeError('JPEG encoding failed')
-    return cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR),
-                        cv2.COLOR_BGR2RGB)
-
-
-def gaussian_noise(img: np.ndarray, sigma: float,
-                   rng: np.random.Generator) -> np.ndarray:
-    noisy = img.astype(np.float32) + rng.normal(0., sigma, img.shape)
-    return np.clip(np.rint(noisy), 0, 255).astype(np.uint8)
-
-
-def contrast(img: np.ndarray, factor: float,
-             rng: np.random.Generator) -> np.ndarray:
-    mean = img.astype(np.float32).mean()
-    out = mean + factor * (img.astype(np.float32) - mean)
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
-
-
-def down_up(img: np.ndarray, factor: float,
-            rng: np.random.Generator) -> np.ndarray:
-    h, w = img.shape[:2]
-    small = cv2.resize(img, (max(1, round(w * factor)),
-                             max(1, round(h * factor))),
-                       interpolation=cv2.INTER_AREA)
-    out = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
-    return np.ascontiguousarray(out)
-
-
+# Resizing and the distortion functions live in the library (the quality
+# probe's ladders use the same ones): (H, W, 3) uint8 RGB -> same.
+# This tool's types are the keys of LEVELS.
 DISTORTIONS: Dict[str, Callable[[np.ndarray, float, np.random.Generator],
                                 np.ndarray]] = {
-    'blur': gaussian_blur,
-    'jpeg': jpeg,
-    'noise': gaussian_noise,
-    'contrast': contrast,
-    'resize': down_up,
+    t: LIB_DISTORTIONS[t] for t in LEVELS
 }
 
 
@@ -257,6 +163,29 @@ def labels_csv(records: Sequence[dict]) -> str:
     return buf.getvalue()
 
 
+def splits_with_fixed_test(records: Sequence[dict],
+                           test_refs: Sequence[str],
+                           num_splits: int,
+                           seed: int,
+                           test_ratio: float,
+                           val_ratio: float) -> List[dict]:
+    """Random splits by reference in which the ``test_refs`` references are
+    always test. With fixed test references the random draw covers only the
+    other references and ``test_ratio`` applies to them too (0 gives a test
+    part made of the fixed references alone)."""
+    fixed = set(test_refs)
+    free = [r for r in records if r['ref'] not in fixed]
+    held = sorted(r['filename'] for r in records if r['ref'] in fixed)
+    if not fixed:
+        return make_random_splits(records, num_splits, seed, test_ratio,
+                                  val_ratio, by_reference=True)
+    splits = make_random_splits(free, num_splits, seed, test_ratio,
+                                val_ratio, by_reference=True)
+    for split in splits:
+        split['test'] = sorted(split['test'] + held)
+    return splits
+
+
 def _type_list(text: str) -> List[str]:
     """``'noise,contrast'`` -> ``['noise', 'contrast']`` (validated)."""
     types = [t.strip() for t in text.split(',') if t.strip()]
@@ -291,7 +220,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='comma-separated distortion types, from '
         f'{",".join(LEVELS)} (default: all)')
     parser.add_argument('--num-splits', type=int, default=10)
-    parser.add_argument('--test-ratio', type=float, default=0.2)
+    parser.add_argument(
+        '--test-ratio',
+        type=float,
+        default=None,
+        help='share of the (other) references drawn into test; default 0.2, '
+        'or 0 when test references are fixed (--test-refs)')
     parser.add_argument(
         '--val-ratio',
         type=float,
@@ -301,6 +235,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--seed', type=int, default=0,
         help='seed of the noise and of the first split')
+    parser.add_argument(
+        '--test-refs',
+        type=lambda text: [t.strip() for t in text.split(',') if t.strip()],
+        default=None,
+        help='comma-separated references put in the test part of every '
+        'split (never in train or val); the random draw covers the rest. '
+        "Default with --source skimage: the demo's held-out photos ("
+        f'{",".join(HELDOUT_PHOTOS)}), which the pretraining demo never '
+        'sees either; otherwise none')
     parser.add_argument(
         '--max-photos', type=int, default=None,
         help='use only the first N photos (sorted by name for a folder)')
@@ -323,13 +266,22 @@ def main(argv=None) -> int:
     if len(photos) < 3:
         raise SystemExit(f'need at least 3 photos for train / val / test, '
                          f'got {len(photos)}')
+    test_refs = args.test_refs
+    if test_refs is None:
+        test_refs = list(HELDOUT_PHOTOS) if args.source == 'skimage' else []
+    unknown = sorted(set(test_refs) - {name for name, _ in photos})
+    if unknown:
+        raise SystemExit(f'--test-refs names photos that are not in the '
+                         f'source: {unknown}')
     records = build_set(photos, args.out_dir, args.size, args.types,
                         args.seed)
     atomic_write_text(labels_csv(records),
                       osp.join(args.out_dir, 'labels.csv'))
-    splits = make_random_splits(records, args.num_splits, args.seed,
-                                args.test_ratio, args.val_ratio,
-                                by_reference=True)
+    test_ratio = args.test_ratio
+    if test_ratio is None:
+        test_ratio = 0.0 if test_refs else 0.2
+    splits = splits_with_fixed_test(records, test_refs, args.num_splits,
+                                    args.seed, test_ratio, args.val_ratio)
     for s in splits:
         check_split(s, records, by_reference=True)
     save_splits(
@@ -337,8 +289,9 @@ def main(argv=None) -> int:
         splits,
         dataset='synthetic_iqa',
         protocol='random',
+        fixed_test_refs=sorted(test_refs),
         by_reference=True,
-        test_ratio=args.test_ratio,
+        test_ratio=test_ratio,
         val_ratio=args.val_ratio,
         label_file='labels.csv')
     first = splits[0]

@@ -254,6 +254,11 @@ def _read_checkpoint(checkpoint: Union[str, os.PathLike, Mapping]
         return checkpoint, 'a state dict'
     from mmengine.runner.checkpoint import CheckpointLoader
     path = os.fspath(checkpoint)
+    if os.path.isdir(path):
+        # a pretraining work dir: the checkpoint its last_checkpoint names
+        # (the last iteration's file name depends on the run's GPU count)
+        from qpt.evaluation.protocol import checkpoint_to_test
+        path = checkpoint_to_test(path)[0]
     return CheckpointLoader.load_checkpoint(
         path, map_location='cpu', logger='current'), path
 

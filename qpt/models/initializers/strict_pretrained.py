@@ -33,7 +33,7 @@ reported as unexpected or missing.
 Use on the encoder of an image scorer::
 
     model = dict(backbone=dict(init_cfg=dict(
-        type='StrictPretrained', checkpoint='work_dirs/.../epoch_800.pth')))
+        type='StrictPretrained', checkpoint='work_dirs/pretrain_hivit')))
 
 For a video model use ``InflatedPretrained``
 (:mod:`qpt.models.converters.inflate`).
@@ -149,8 +149,10 @@ def load_backbone_strictly(module: nn.Module,
             ``backbone`` is one (e.g. an image ``QualityScorer``; only its
             backbone is loaded).
         checkpoint: a file name / URL (anything mmengine's
-            ``CheckpointLoader`` reads) or an already loaded checkpoint
-            (formats: see the module docstring).
+            ``CheckpointLoader`` reads), a pretraining work dir (the
+            checkpoint its ``last_checkpoint`` names: the file name of the
+            last iteration depends on the run's GPU count) or an already
+            loaded checkpoint (formats: see the module docstring).
         logger: where :meth:`BackboneLoadReport.summary` goes
             (``print_log``, INFO); None: silent.
         source: the name to report for an already loaded ``checkpoint``.
