@@ -14,82 +14,46 @@ same score on every call.
 
 The steps are separate functions so that a benchmark can time the data part
 (:func:`prepare_video_sample`) and the network part
-(:func:`qpt.apis.inference.score_samples`) apart.
+(:func:`qpt.apis.scoring.score_samples`) apart.
 """
 import os
 from pathlib import Path
-from typing import Any, Callable, List, Sequence, Union
+from typing import List, Sequence, Union
 
 import torch.nn as nn
-from mmengine.dataset import Compose
-from mmengine.registry import DefaultScope
 
-from qpt.datasets.video_io import VideoLoadError
-from .inference import VIDEO_EXTENSIONS, score_samples
+from qpt.datasets.video_io import (VIDEO_EXTENSIONS, VideoLoadError,
+                                   is_video_path)
+from .scoring import (Pipeline, ScoreRecord, check_eval_mode,
+                      compose_in_scope, config_test_pipeline, model_config,
+                      run_pipeline, score_samples)
 
 __all__ = [
-    'build_video_test_pipeline', 'split_clips', 'prepare_video_sample',
-    'inference_video'
+    'build_video_test_pipeline', 'prepare_video_sample', 'inference_video'
 ]
 
 VideoInput = Union[str, Path]
-Pipeline = Callable[[dict], dict]
-
-
-def _type_name(cfg) -> str:
-    t = cfg.get('type') if isinstance(cfg, dict) else type(cfg).__name__
-    return t if isinstance(t, str) else getattr(t, '__name__', str(t))
 
 
 def build_video_test_pipeline(cfg) -> Pipeline:
     """The config's ``test_dataloader.dataset.pipeline`` as one callable.
 
     It must start by opening the video (``VideoInit``, input key
-    ``video_path``). Transforms are built in the config's default scope.
+    ``video_path``) and end with a packer of (K, 3, T, H, W) clips
+    (``PackVideoClips``). Transforms are built in the config's default
+    scope.
 
     Raises:
         ValueError: the config has no test pipeline, or it is not a video
             pipeline.
     """
-    try:
-        pipeline = cfg.test_dataloader.dataset.pipeline
-    except AttributeError:
-        pipeline = None
-    if not pipeline:
-        raise ValueError(
-            'the model config has no test_dataloader.dataset.pipeline: video '
-            'inference needs a dataset config that defines how clips are '
-            'sampled for testing')
-    names = [_type_name(t) for t in pipeline]
+    pipeline, names = config_test_pipeline(
+        cfg, 'video inference needs a dataset config that defines how clips '
+        'are sampled for testing')
     if not names[0].endswith('VideoInit'):
         raise ValueError(f'the test pipeline {names} does not start with '
                          'VideoInit: not a video pipeline')
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope',
-                                                      'qpt')):
-        return Compose(list(pipeline))
-
-
-def split_clips(packed: dict) -> dict:
-    """Make a packed sample's ``inputs`` (K, 3, T, H, W).
-
-    A (3, K*T, H, W) input (``PackVideoInputs``) is split into the sample's
-    ``num_clips`` clips of ``clip_len`` frames; a (K, 3, T, H, W) input
-    (``PackVideoClips``) is returned as is.
-    """
-    inputs = packed['inputs']
-    if inputs.dim() == 5:
-        return packed
-    meta = packed['data_samples'].metainfo
-    total = inputs.shape[1]
-    num_clips = int(meta.get('num_clips', 1) or 1)
-    clip_len = int(meta.get('clip_len', total // num_clips) or total)
-    if num_clips * clip_len != total:
-        raise ValueError(f'{total} frames are not {num_clips} clips of '
-                         f'{clip_len}')
-    C, _, H, W = inputs.shape
-    packed['inputs'] = inputs.reshape(C, num_clips, clip_len, H,
-                                      W).transpose(0, 1).contiguous()
-    return packed
+    return compose_in_scope(cfg, pipeline)
 
 
 def prepare_video_sample(path: VideoInput, pipeline: Pipeline) -> dict:
@@ -104,26 +68,25 @@ def prepare_video_sample(path: VideoInput, pipeline: Pipeline) -> dict:
 
     Raises:
         VideoLoadError: the file cannot be read (the message names it).
-        ValueError: any other failure, naming the file.
+        ValueError: any other failure, naming the file; a pipeline that
+            does not pack (K, 3, T, H, W) clips (``PackVideoClips``).
     """
     name = os.fspath(path)
-    try:
-        packed = pipeline(dict(video_path=name))
-        if packed is None:
-            raise ValueError('the test pipeline dropped the video')
-        return split_clips(packed)
-    except VideoLoadError:
-        raise
-    except Exception as e:  # noqa: BLE001 (re-raised naming the input)
-        if name in str(e):
-            raise
-        raise ValueError(f'{name}: {type(e).__name__}: {e}') from e
+    packed = run_pipeline((pipeline, ), dict(video_path=name), name,
+                          named_errors=(VideoLoadError, ))
+    shape = tuple(packed['inputs'].shape)
+    if len(shape) != 5:
+        raise ValueError(f'{name}: the test pipeline packed inputs of shape '
+                         f'{shape}; video scoring needs (K, 3, T, H, W) '
+                         'clips: end it with PackVideoClips')
+    return packed
 
 
 def inference_video(model: nn.Module,
                     inputs: Union[VideoInput, Sequence[VideoInput]],
                     batch_size: int = 16,
-                    details: bool = False) -> List[Any]:
+                    details: bool = False
+                    ) -> Union[List[float], List[ScoreRecord]]:
     """Score videos with a video model from :func:`qpt.apis.init_model`.
 
     Args:
@@ -142,25 +105,20 @@ def inference_video(model: nn.Module,
     Raises:
         VideoLoadError / ValueError / TypeError: naming the failing input.
     """
-    cfg = getattr(model, 'cfg', None)
-    if cfg is None:
-        raise ValueError('the model has no `cfg`: build it with '
-                         'qpt.apis.init_model')
+    cfg = model_config(model)
     if not getattr(model, 'video', False):
         raise ValueError('video scoring needs a video model (a config with '
                          'QualityScorer(video=True))')
-    if model.training:
-        raise ValueError('the model is in training mode (dropout and drop '
-                         'path would make scores random): call model.eval()')
+    check_eval_mode(model)
     items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     for i, item in enumerate(items):
         if not isinstance(item, (str, Path)):
             raise TypeError(f'inputs[{i}]: a video model scores video files,'
                             f' got {type(item).__name__}')
-        if Path(item).suffix.lower() not in VIDEO_EXTENSIONS:
+        if not is_video_path(item):
             raise ValueError(
                 f'{os.fspath(item)}: not a video file name (known '
-                f'extensions: {" ".join(sorted(VIDEO_EXTENSIONS))})')
+                f'extensions: {" ".join(VIDEO_EXTENSIONS)})')
     if not items:
         return []
     pipeline = build_video_test_pipeline(cfg)

@@ -4,13 +4,13 @@ import os
 import os.path as osp
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-from qpt.apis.inference import VIDEO_EXTENSIONS
-from qpt.datasets.pretrain_image_dataset import IMG_EXTENSIONS
+from qpt.datasets.image_io import IMAGE_EXTENSIONS
+from qpt.datasets.video_io import VIDEO_EXTENSIONS
 
 __all__ = ['MEDIA_EXTENSIONS', 'collect_inputs']
 
 #: Suffixes (lower case) of the files taken from folders.
-MEDIA_EXTENSIONS = frozenset(IMG_EXTENSIONS) | VIDEO_EXTENSIONS
+MEDIA_EXTENSIONS = frozenset(IMAGE_EXTENSIONS + VIDEO_EXTENSIONS)
 
 #: An input: (path, error) with ``error`` None for a file to score.
 Input = Tuple[str, Optional[str]]

@@ -6,10 +6,9 @@ from typing import List
 from mmengine.dataset import BaseDataset
 
 from qpt.registry import DATASETS
+from .image_io import IMAGE_EXTENSIONS
 
 __all__ = ['PretrainImageDataset']
-
-IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 
 
 @DATASETS.register_module()
@@ -36,7 +35,7 @@ class PretrainImageDataset(BaseDataset):
                  data_root: str = '',
                  ann_file: str = '',
                  data_prefix: dict = dict(img_path=''),
-                 extensions=IMG_EXTENSIONS,
+                 extensions=IMAGE_EXTENSIONS,
                  **kwargs) -> None:
         self.extensions = tuple(e.lower() for e in extensions)
         super().__init__(

@@ -243,8 +243,8 @@ def test_pack_video_inputs():
                                                                    20]))
     ds = packed['data_samples']
     assert isinstance(ds, DataSample)
-    assert torch.allclose(ds.gt_score, torch.tensor([3.5]))
-    assert torch.allclose(ds.gt_score_norm, torch.tensor([0.625]))
+    assert ds.gt_score.shape == () and float(ds.gt_score) == 3.5
+    assert ds.gt_score_norm.shape == () and float(ds.gt_score_norm) == 0.625
     assert ds.video_path == 'a.mp4' and ds.total_frames == 100
     assert 'other' not in ds
     assert 'PackVideoInputs' in repr(PackVideoInputs())

@@ -44,14 +44,13 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
-from qpt.datasets.image_io import read_image_rgb
+from qpt.datasets.image_io import IMAGE_EXTENSIONS, read_image_rgb
 from qpt.evaluation.probes import (DEFAULT_LAMBDAS, PROBE_LADDERS,
                                    build_ladders, build_probe_encoder,
                                    extract_features, grouped_cv_predict,
                                    parse_arch, probe_srcc, resize_short_side)
 from qpt.utils import atomic_write_text
 
-IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 CSV_FIELDS = ('encoder', 'type', 'group', 'srcc_per_photo_median',
               'srcc_pooled', 'num_photos', 'num_rungs', 'lambda_median')
 
@@ -64,7 +63,7 @@ def list_photos(folders: Sequence[str]) -> List[Tuple[str, str]]:
         if not osp.isdir(folder):
             raise FileNotFoundError(f'photo folder not found: {folder}')
         files = sorted(f for f in os.listdir(folder)
-                       if f.lower().endswith(IMAGE_EXTS)
+                       if f.lower().endswith(IMAGE_EXTENSIONS)
                        and osp.isfile(osp.join(folder, f)))
         for f in files:
             name = osp.splitext(f)[0]
@@ -73,7 +72,7 @@ def list_photos(folders: Sequence[str]) -> List[Tuple[str, str]]:
                                  f'and {osp.join(folder, f)}')
             found[name] = osp.join(folder, f)
     if not found:
-        raise FileNotFoundError(f'no images ({", ".join(IMAGE_EXTS)}) in '
+        raise FileNotFoundError(f'no images ({", ".join(IMAGE_EXTENSIONS)}) in '
                                 f'{", ".join(folders)}')
     return sorted(found.items())
 

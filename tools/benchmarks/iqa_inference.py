@@ -35,6 +35,7 @@ from mmengine.config import Config
 
 from qpt.apis import inference_model, init_model
 from qpt.apis.inference import build_test_pipeline, prepare_sample
+from qpt.datasets.image_io import IMAGE_EXTENSIONS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_IMAGES = PROJECT_ROOT.parent / 'shared' / 'data' / 'images' / \
@@ -46,7 +47,6 @@ DEFAULT_PIPELINE = [
     dict(type='DeterministicCrops', crop_size=224, num_crops=5),
     dict(type='PackQualityInputs'),
 ]
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 
 
 def load_config(path: Optional[str]) -> Config:
@@ -159,7 +159,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     paths = sorted(p for p in Path(args.images).iterdir()
-                   if p.suffix.lower() in IMAGE_SUFFIXES)
+                   if p.suffix.lower() in IMAGE_EXTENSIONS)
     if not paths:
         raise SystemExit(f'{args.images}: no images')
     devices = args.devices or (['cpu', 'cuda']

@@ -12,7 +12,7 @@ every 2nd frame, 7x7 fragments of 32x32 -> (K, 3, 32, 224, 224)):
 - **network**: normalisation by the data preprocessor and the forward
   pass of HiViT3D-T (16 x 14 x 14 = 3136 tokens per clip, global attention
   with the 3-D bias) on the K clips, head, average
-  (:func:`qpt.apis.inference.score_samples`, one video per call).
+  (:func:`qpt.apis.scoring.score_samples`, one video per call).
 
 Weights are random (the cost does not depend on them). One untimed warm-up
 forward runs first. ``data share`` is data / (data + network), i.e. without
@@ -34,8 +34,8 @@ from typing import Dict, List, Optional
 import torch
 
 from qpt.apis import init_model
-from qpt.apis.inference import score_samples
-from qpt.apis.video_inference import build_video_test_pipeline, split_clips
+from qpt.apis.scoring import score_samples
+from qpt.apis.video_inference import build_video_test_pipeline
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = PROJECT_ROOT / 'configs' / 'qptv2' / 'vqa_hivit-t_lsvq.py'
@@ -47,7 +47,6 @@ STEPS = {
     'VideoDecode': 'decode',
     'FragmentSample': 'fragments',
     'PackVideoClips': 'pack',
-    'PackVideoInputs': 'pack',
 }
 
 
@@ -60,7 +59,7 @@ def time_data(path: Path, pipeline) -> Dict:
         t0 = time.perf_counter()
         results = transform(results)
         seconds[step] = seconds.get(step, 0.) + time.perf_counter() - t0
-    return dict(seconds=seconds, sample=split_clips(results))
+    return dict(seconds=seconds, sample=results)
 
 
 def time_network(model, sample: dict) -> float:

@@ -26,7 +26,7 @@ import os.path as osp
 import sys
 import time
 
-from qpt.datasets.pretrain_image_dataset import IMG_EXTENSIONS
+from qpt.datasets.image_io import IMAGE_EXTENSIONS
 from qpt.datasets.tiles import TileConfig, make_tiles
 from qpt.utils import atomic_write_text
 
@@ -78,7 +78,7 @@ def list_sources(root: str, ann_file: str = None) -> list:
             dirs.sort()
             names += [
                 osp.relpath(osp.join(base, f), root) for f in sorted(files)
-                if f.lower().endswith(IMG_EXTENSIONS)
+                if f.lower().endswith(IMAGE_EXTENSIONS)
             ]
     if not names:
         raise SystemExit(f'no images in {ann_file or root}')

@@ -32,6 +32,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, \
 from tqdm import tqdm
 
 from ...utils.atomic_io import atomic_write_text
+from ..image_io import IMAGE_EXTENSIONS
 from .foreground_proxy import EdgeProxyConfig
 from .histograms import plot_foreground, plot_resolution
 from .image_stats import (ERROR_BAD_ANN, ERROR_MISSING_ANN, ERROR_UNREADABLE,
@@ -48,9 +49,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-IMAGE_EXTENSIONS = frozenset(
-    {'.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff'})
 
 ThresholdSpec = Union[None, str, int, float, Threshold]
 

@@ -1,4 +1,4 @@
-"""Spatial sampling of video frames and packing of video inputs.
+"""Spatial sampling of video frames: FAST-VQA fragments, or a resize.
 
 :class:`FragmentSample` builds the FAST-VQA "fragments" layout that the
 released QPT V2 video models expect (see the project reference, section 3):
@@ -7,33 +7,22 @@ each frame is cut into a ``fragments_h x fragments_w`` grid (7 x 7) and one
 resolution** (no resizing), then the patches are spliced, in grid order,
 into a 224 x 224 frame. Quality artefacts (blockiness, blur, noise) keep
 their native scale while the whole frame stays covered. The alternative,
-:class:`VideoResize`, resizes whole frames. :class:`PackVideoInputs` turns
-the result into a ``(C, T, H, W)`` tensor and a data sample.
+:class:`VideoResize`, resizes whole frames. The packers
+(:mod:`.formatting`) turn the result into the model input.
 """
 import math
-from typing import Sequence, Tuple
+from typing import Tuple
 
 import mmcv
 import numpy as np
-import torch
 from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
-from mmpretrain.structures import DataSample
 
 from qpt.registry import TRANSFORMS
+from ..video_io import as_frame_array
+from .transform_repr import transform_repr
 
-__all__ = ['FragmentSample', 'VideoResize', 'PackVideoInputs']
-
-
-def _as_video_array(imgs) -> np.ndarray:
-    """``imgs`` (list of (H, W, 3) or a (T, H, W, 3) array) -> array."""
-    if isinstance(imgs, np.ndarray):
-        arr = imgs
-    else:
-        arr = np.stack([np.asarray(img) for img in imgs])
-    if arr.ndim != 4:
-        raise ValueError(f'imgs must be (T, H, W, C), got shape {arr.shape}')
-    return arr
+__all__ = ['FragmentSample', 'VideoResize']
 
 
 @TRANSFORMS.register_module()
@@ -99,10 +88,8 @@ class FragmentSample(BaseTransform):
                  test_mode: bool = False):
         if min(fragments_h, fragments_w, fsize_h, fsize_w) < 1:
             raise ValueError('grid and patch sizes must be positive')
-        self.fragments_h = int(fragments_h)
-        self.fragments_w = int(fragments_w)
-        self.fsize_h = int(fsize_h)
-        self.fsize_w = int(fsize_w)
+        self.fragments_h, self.fragments_w = int(fragments_h), int(fragments_w)
+        self.fsize_h, self.fsize_w = int(fsize_h), int(fsize_w)
         self.test_mode = bool(test_mode)
 
     @property
@@ -163,7 +150,7 @@ class FragmentSample(BaseTransform):
         return pos
 
     def transform(self, results: dict) -> dict:
-        imgs = _as_video_array(results['imgs'])
+        imgs = as_frame_array(results['imgs'])
         num_frames, height, width = imgs.shape[:3]
         scale = self.upscale_factor(height, width)
         if scale > 1.0:
@@ -197,9 +184,8 @@ class FragmentSample(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(fragments_h={self.fragments_h}, '
-                f'fragments_w={self.fragments_w}, fsize_h={self.fsize_h}, '
-                f'fsize_w={self.fsize_w}, test_mode={self.test_mode})')
+        return transform_repr(self, 'fragments_h', 'fragments_w', 'fsize_h',
+                              'fsize_w', 'test_mode')
 
 
 @TRANSFORMS.register_module()
@@ -237,7 +223,7 @@ class VideoResize(BaseTransform):
         self.interpolation = interpolation
 
     def transform(self, results: dict) -> dict:
-        imgs = _as_video_array(results['imgs'])
+        imgs = as_frame_array(results['imgs'])
         height, width = imgs.shape[1:3]
         w, h = self.scale
         if (height, width) != (h, w):
@@ -251,113 +237,4 @@ class VideoResize(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(scale={self.scale}, '
-                f"interpolation='{self.interpolation}')")
-
-
-def _score_tensor(value) -> torch.Tensor:
-    """A score (number or sequence) as a 1-D float tensor."""
-    if isinstance(value, torch.Tensor):
-        t = value.float()
-    else:
-        t = torch.as_tensor(np.asarray(value, dtype=np.float32))
-    return t.reshape(-1)
-
-
-@TRANSFORMS.register_module()
-class PackVideoInputs(BaseTransform):
-    """Pack a clip into the model input and a data sample.
-
-    **Required Keys:**
-
-    - ``input_key`` (``imgs``): (T, H, W, C) array or a list of (H, W, C)
-      frames.
-    - ``*algorithm_keys``
-    - ``*meta_keys``
-
-    **Deleted Keys:**
-
-    All other keys in the dict.
-
-    **Added Keys:**
-
-    - inputs (:obj:`torch.Tensor`): (C, T, H, W), the dtype of ``imgs``
-      (uint8 after decoding; normalisation belongs to the data
-      preprocessor).
-    - data_samples (:obj:`~mmpretrain.structures.DataSample`): the
-      annotation of the sample.
-
-    .. admonition:: Default algorithm keys
-
-        Set as data fields when present, each as a 1-D float tensor (a
-        scalar becomes shape ``(1,)``):
-
-        - ``gt_score``: the ground-truth score (MOS) on the dataset's scale.
-        - ``gt_score_norm``: the score normalised to [0, 1], higher better.
-
-    .. admonition:: Default meta keys
-
-        - ``sample_idx``, ``video_path``: which video.
-        - ``ori_shape``, ``img_shape``: frame shapes before and after the
-          spatial sampling.
-        - ``total_frames``, ``avg_fps``: the video's frame count and rate.
-        - ``frame_inds``, ``clip_len``, ``frame_interval``, ``num_clips``:
-          the temporal sampling.
-        - ``fragment_scale``: the upscaling before fragment sampling.
-
-    Args:
-        input_key (str): the key of the frames. Defaults to ``'imgs'``.
-        algorithm_keys (Sequence[str]): more keys to set as data fields.
-            Defaults to an empty tuple.
-        meta_keys (Sequence[str]): keys to set as meta information.
-            Defaults to :attr:`PackVideoInputs.DEFAULT_META_KEYS`.
-    """
-
-    DEFAULT_SCORE_KEYS = ('gt_score', 'gt_score_norm')
-    DEFAULT_META_KEYS = ('sample_idx', 'video_path', 'ori_shape', 'img_shape',
-                         'total_frames', 'avg_fps', 'frame_inds', 'clip_len',
-                         'frame_interval', 'num_clips', 'fragment_scale')
-
-    def __init__(self,
-                 input_key: str = 'imgs',
-                 algorithm_keys: Sequence[str] = (),
-                 meta_keys: Sequence[str] = DEFAULT_META_KEYS):
-        self.input_key = input_key
-        self.algorithm_keys = tuple(algorithm_keys)
-        self.meta_keys = tuple(meta_keys)
-
-    @staticmethod
-    def format_input(imgs) -> torch.Tensor:
-        """(T, H, W, C) frames -> (C, T, H, W) contiguous tensor."""
-        if isinstance(imgs, torch.Tensor):
-            if imgs.ndim != 4:
-                raise ValueError('a tensor input must be (C, T, H, W), got '
-                                 f'shape {tuple(imgs.shape)}')
-            return imgs
-        arr = np.ascontiguousarray(_as_video_array(imgs))
-        return torch.from_numpy(arr).permute(3, 0, 1, 2).contiguous()
-
-    def transform(self, results: dict) -> dict:
-        packed = dict()
-        if self.input_key in results:
-            packed['inputs'] = self.format_input(results[self.input_key])
-        data_sample = DataSample()
-        if 'gt_score' in results:
-            data_sample.set_gt_score(_score_tensor(results['gt_score']))
-        if 'gt_score_norm' in results:
-            data_sample.set_field(
-                _score_tensor(results['gt_score_norm']), 'gt_score_norm',
-                dtype=torch.Tensor)
-        for key in self.algorithm_keys:
-            if key in results:
-                data_sample.set_field(results[key], key)
-        for key in self.meta_keys:
-            if key in results:
-                data_sample.set_field(results[key], key, field_type='metainfo')
-        packed['data_samples'] = data_sample
-        return packed
-
-    def __repr__(self) -> str:
-        return (f"{self.__class__.__name__}(input_key='{self.input_key}', "
-                f'algorithm_keys={self.algorithm_keys}, '
-                f'meta_keys={self.meta_keys})')
+        return transform_repr(self, 'scale', 'interpolation')

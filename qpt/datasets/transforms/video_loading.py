@@ -22,6 +22,7 @@ from mmcv.transforms.utils import cache_randomness
 
 from qpt.registry import TRANSFORMS
 from ..video_io import VIDEO_BACKENDS, open_video
+from .transform_repr import transform_repr
 
 __all__ = ['VideoInit', 'SampleFrames', 'VideoDecode']
 
@@ -73,8 +74,7 @@ class VideoInit(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (f"{self.__class__.__name__}(backend='{self.backend}', "
-                f'num_threads={self.num_threads})')
+        return transform_repr(self, 'backend', 'num_threads')
 
 
 @TRANSFORMS.register_module()
@@ -195,10 +195,8 @@ class SampleFrames(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(clip_len={self.clip_len}, '
-                f'frame_interval={self.frame_interval}, '
-                f'num_clips={self.num_clips}, test_mode={self.test_mode}, '
-                f"out_of_bound_opt='{self.out_of_bound_opt}')")
+        return transform_repr(self, 'clip_len', 'frame_interval',
+                              'num_clips', 'test_mode', 'out_of_bound_opt')
 
 
 @TRANSFORMS.register_module()
@@ -243,4 +241,4 @@ class VideoDecode(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(record_cost={self.record_cost})'
+        return transform_repr(self, 'record_cost')

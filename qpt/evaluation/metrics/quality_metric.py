@@ -20,17 +20,6 @@ __all__ = ['QualityMetric']
 _PATH_KEYS = ('img_path', 'video_path', 'filename')
 
 
-def _scalar(value: Any, what: str) -> float:
-    """A python float from a number, a 0-d / 1-element tensor or array."""
-    if hasattr(value, 'detach'):
-        value = value.detach().cpu().double().numpy()
-    arr = np.asarray(value, dtype=np.float64).reshape(-1)
-    if arr.size != 1:
-        raise ValueError(f'{what} must hold one value per sample, got shape '
-                         f'{np.shape(value)}')
-    return float(arr[0])
-
-
 def _get(sample: Any, key: str, default: Any = None) -> Any:
     if isinstance(sample, dict):
         return sample.get(key, default)
@@ -127,11 +116,12 @@ class QualityMetric(BaseMetric):
                 if _get(sample, key):
                     path = str(_get(sample, key))
                     break
-            self.results.append(
-                dict(
-                    path=path,
-                    gt=_scalar(gt, 'gt_score'),
-                    pred=_scalar(pred, 'pred_score')))
+            try:  # one value each: a number or a 0-d / 1-element tensor
+                gt, pred = float(gt), float(pred)
+            except (TypeError, ValueError) as e:
+                raise ValueError('pred_score and gt_score must hold one '
+                                 f'value per sample ({e})') from None
+            self.results.append(dict(path=path, gt=gt, pred=pred))
 
     # ------------------------------------------------------------------
     @staticmethod
