@@ -14,6 +14,8 @@ reads the parent's module table *without* importing the parent's own
 (e.g. ``VISUALIZERS`` imports ``mmpretrain.visualization``, which nothing in
 qpt imports otherwise).
 """
+from typing import Tuple
+
 from mmengine.registry import Registry
 from mmpretrain import registry as mmpretrain_registry
 
@@ -39,31 +41,26 @@ def _child(parent: Registry, location: str) -> Registry:
         locations=[location] + parent_locations)
 
 
-RUNNERS = _child(mmpretrain_registry.RUNNERS, 'qpt.engine')
-RUNNER_CONSTRUCTORS = _child(mmpretrain_registry.RUNNER_CONSTRUCTORS,
-                             'qpt.engine')
-LOOPS = _child(mmpretrain_registry.LOOPS, 'qpt.engine')
-HOOKS = _child(mmpretrain_registry.HOOKS, 'qpt.engine')
-LOG_PROCESSORS = _child(mmpretrain_registry.LOG_PROCESSORS, 'qpt.engine')
-OPTIMIZERS = _child(mmpretrain_registry.OPTIMIZERS, 'qpt.engine')
-OPTIM_WRAPPERS = _child(mmpretrain_registry.OPTIM_WRAPPERS, 'qpt.engine')
-OPTIM_WRAPPER_CONSTRUCTORS = _child(
-    mmpretrain_registry.OPTIM_WRAPPER_CONSTRUCTORS, 'qpt.engine')
-PARAM_SCHEDULERS = _child(mmpretrain_registry.PARAM_SCHEDULERS, 'qpt.engine')
+def _children(location: str, *names: str) -> Tuple[Registry, ...]:
+    """The children (:func:`_child`) of mmpretrain's registries ``names``
+    (its module attribute names), all importing ``location``."""
+    return tuple(
+        _child(getattr(mmpretrain_registry, name), location)
+        for name in names)
 
-DATASETS = _child(mmpretrain_registry.DATASETS, 'qpt.datasets')
-DATA_SAMPLERS = _child(mmpretrain_registry.DATA_SAMPLERS, 'qpt.datasets')
-TRANSFORMS = _child(mmpretrain_registry.TRANSFORMS, 'qpt.datasets')
 
-MODELS = _child(mmpretrain_registry.MODELS, 'qpt.models')
-MODEL_WRAPPERS = _child(mmpretrain_registry.MODEL_WRAPPERS, 'qpt.models')
-WEIGHT_INITIALIZERS = _child(mmpretrain_registry.WEIGHT_INITIALIZERS,
-                             'qpt.models')
-BATCH_AUGMENTS = _child(mmpretrain_registry.BATCH_AUGMENTS, 'qpt.models')
-TASK_UTILS = _child(mmpretrain_registry.TASK_UTILS, 'qpt.models')
-
-METRICS = _child(mmpretrain_registry.METRICS, 'qpt.evaluation')
-EVALUATORS = _child(mmpretrain_registry.EVALUATORS, 'qpt.evaluation')
-
-VISUALIZERS = _child(mmpretrain_registry.VISUALIZERS, 'qpt.visualization')
-VISBACKENDS = _child(mmpretrain_registry.VISBACKENDS, 'qpt.visualization')
+# One statement per package: the registries whose components it defines.
+(RUNNERS, RUNNER_CONSTRUCTORS, LOOPS, HOOKS, LOG_PROCESSORS, OPTIMIZERS,
+ OPTIM_WRAPPERS, OPTIM_WRAPPER_CONSTRUCTORS, PARAM_SCHEDULERS) = _children(
+     'qpt.engine', 'RUNNERS', 'RUNNER_CONSTRUCTORS', 'LOOPS', 'HOOKS',
+     'LOG_PROCESSORS', 'OPTIMIZERS', 'OPTIM_WRAPPERS',
+     'OPTIM_WRAPPER_CONSTRUCTORS', 'PARAM_SCHEDULERS')
+DATASETS, DATA_SAMPLERS, TRANSFORMS = _children(
+    'qpt.datasets', 'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS')
+(MODELS, MODEL_WRAPPERS, WEIGHT_INITIALIZERS, BATCH_AUGMENTS,
+ TASK_UTILS) = _children('qpt.models', 'MODELS', 'MODEL_WRAPPERS',
+                         'WEIGHT_INITIALIZERS', 'BATCH_AUGMENTS',
+                         'TASK_UTILS')
+METRICS, EVALUATORS = _children('qpt.evaluation', 'METRICS', 'EVALUATORS')
+VISUALIZERS, VISBACKENDS = _children('qpt.visualization', 'VISUALIZERS',
+                                     'VISBACKENDS')

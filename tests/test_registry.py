@@ -126,3 +126,28 @@ def test_mmpretrain_scope_names_qpt_components_in_fresh_process():
     assert names[1].startswith('qpt.evaluation.')
     assert names[2] == 'qpt.models.backbones.hivit.HiViT'
     assert names[3].startswith('qpt.engine.hooks.')
+
+
+def test_every_registry_is_the_child_of_mmpretrains_namesake():
+    """Each of our registries has mmpretrain's registry of the same name as
+    its parent, the ``qpt`` scope, and imports the qpt package of its kind
+    first, then the parent's own package."""
+    import qpt.registry as qpt_registry
+    from mmpretrain import registry as mm_registry
+    packages = dict(
+        RUNNERS='engine', RUNNER_CONSTRUCTORS='engine', LOOPS='engine',
+        HOOKS='engine', LOG_PROCESSORS='engine', OPTIMIZERS='engine',
+        OPTIM_WRAPPERS='engine', OPTIM_WRAPPER_CONSTRUCTORS='engine',
+        PARAM_SCHEDULERS='engine', DATASETS='datasets',
+        DATA_SAMPLERS='datasets', TRANSFORMS='datasets', MODELS='models',
+        MODEL_WRAPPERS='models', WEIGHT_INITIALIZERS='models',
+        BATCH_AUGMENTS='models', TASK_UTILS='models',
+        METRICS='evaluation', EVALUATORS='evaluation',
+        VISUALIZERS='visualization', VISBACKENDS='visualization')
+    assert sorted(qpt_registry.__all__) == sorted(packages)
+    for name, package in packages.items():
+        child = getattr(qpt_registry, name)
+        assert child.parent is getattr(mm_registry, name), name
+        assert child.scope == 'qpt' and child.name == child.parent.name
+        assert child._locations == [f'qpt.{package}',
+                                    f'mmpretrain.{package}'], name

@@ -11,15 +11,16 @@ Decisions (documented because they change scores):
   Pillow's ``LOAD_TRUNCATED_IMAGES`` is never switched on.
 """
 import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import List, Tuple, Union
+from typing import Iterator, List, Tuple, Union
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 __all__ = [
-    'IMAGE_EXTENSIONS', 'ImageLoadError', 'read_image_rgb', 'read_image_size',
-    'read_image_folder'
+    'IMAGE_EXTENSIONS', 'ImageLoadError', 'open_image', 'read_image_rgb',
+    'read_image_size', 'read_image_folder'
 ]
 
 PathLike = Union[str, Path]
@@ -46,6 +47,27 @@ def _to_rgb_uint8(img: Image.Image) -> np.ndarray:
     return np.asarray(img.convert('RGB'))
 
 
+@contextmanager
+def open_image(path: str) -> Iterator[Image.Image]:
+    """``with open_image(path) as img``: Pillow's ``Image.open``, where any
+    failure to open or decode (inside the ``with`` block too) is raised as
+    :class:`ImageLoadError` naming the file.
+
+    Raises:
+        ImageLoadError: not an image file, or truncated / corrupt data.
+    """
+    try:
+        with Image.open(path) as img:
+            yield img
+    except ImageLoadError:
+        raise
+    except UnidentifiedImageError:
+        raise ImageLoadError(
+            f'{path}: not an image file (format not recognised)') from None
+    except (OSError, SyntaxError, ValueError) as e:
+        raise ImageLoadError(f'{path}: cannot decode image ({e})') from None
+
+
 def read_image_rgb(path: PathLike) -> np.ndarray:
     """Read an image file as RGB.
 
@@ -63,16 +85,10 @@ def read_image_rgb(path: PathLike) -> np.ndarray:
         raise ImageLoadError(f'{path}: no such image file')
     if os.path.getsize(path) == 0:
         raise ImageLoadError(f'{path}: the file is empty (0 bytes)')
-    try:
-        with Image.open(path) as img:
-            img = ImageOps.exif_transpose(img)
-            img.load()
-            arr = _to_rgb_uint8(img)
-    except UnidentifiedImageError:
-        raise ImageLoadError(
-            f'{path}: not an image file (format not recognised)') from None
-    except (OSError, SyntaxError, ValueError) as e:
-        raise ImageLoadError(f'{path}: cannot decode image ({e})') from None
+    with open_image(path) as img:
+        img = ImageOps.exif_transpose(img)
+        img.load()
+        arr = _to_rgb_uint8(img)
     if arr.ndim != 3 or arr.shape[2] != 3 or arr.size == 0:
         raise ImageLoadError(f'{path}: decoded to unexpected shape {arr.shape}')
     return np.ascontiguousarray(arr)

@@ -8,7 +8,8 @@ same gradients of every table.
 import pytest
 import torch
 
-from qpt.models.backbones.hivit import HiViT, _gather_units
+from qpt.models.backbones.hivit import HiViT
+from qpt.models.utils import gather_units
 
 ARCH = dict(embed_dims=64, depths=[1, 1, 3], num_heads=2)
 
@@ -25,12 +26,12 @@ def tiny(img_size=64):
 def per_block_forward(model, x, ids_keep):
     """The per-block path: every block looks its bias up itself."""
     units, grid = model.embed_units(x)
-    units = _gather_units(units, ids_keep)
+    units = gather_units(units, ids_keep)
     for stage in range(2):
         for i in model.stage_block_indices[stage]:
             units = model.blocks[i](units)
         units = model.blocks[model.merge_indices[stage]](units)
-    y = units.flatten(2) + _gather_units(model.get_pos_embed(grid), ids_keep)
+    y = units.flatten(2) + gather_units(model.get_pos_embed(grid), ids_keep)
     index = model.get_rel_pos_index(grid)
     index = index[ids_keep[:, :, None], ids_keep[:, None, :]]
     for i in model.stage_block_indices[2]:
@@ -94,12 +95,12 @@ def test_masked_forward_and_table_gradients_equal_per_block(size):
 
 def resized_per_block(model, x, ids_keep):
     units, grid = model.embed_units(x)
-    units = _gather_units(units, ids_keep)
+    units = gather_units(units, ids_keep)
     for stage in range(2):
         for i in model.stage_block_indices[stage]:
             units = model.blocks[i](units)
         units = model.blocks[model.merge_indices[stage]](units)
-    y = units.flatten(2) + _gather_units(model.get_pos_embed(grid), ids_keep)
+    y = units.flatten(2) + gather_units(model.get_pos_embed(grid), ids_keep)
     index = model.get_rel_pos_index(grid)
     index = index[ids_keep[:, :, None], ids_keep[:, None, :]]
     for i in model.stage_block_indices[2]:

@@ -13,10 +13,13 @@ type='Pretrained', checkpoint=...)``) or ``backbone.``-prefixed keys
 report lists mapped, dropped (with reasons), missing and generated keys,
 and the HiViT arguments under which the result loads strictly.
 """
+import os.path as osp
 import sys
 
-from qpt.models.converters.hivit_converter_cli import run_converter_cli
-from qpt.models.converters.hivit_mae import convert_hivit_mae
+from qpt.models.converters import convert_hivit_mae
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from hivit_converter_cli import run_converter_cli  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -14,10 +14,13 @@ HiViT has no final LayerNorm: the report says to build ours with
 fresh one. Output: our checkpoint ``{'meta': {...}, 'state_dict': {...}}``,
 written atomically.
 """
+import os.path as osp
 import sys
 
-from qpt.models.converters.hivit_converter_cli import run_converter_cli
-from qpt.models.converters.mmpretrain_hivit import convert_mmpretrain_hivit
+from qpt.models.converters import convert_mmpretrain_hivit
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from hivit_converter_cli import run_converter_cli  # noqa: E402
 
 
 def main(argv=None) -> int:

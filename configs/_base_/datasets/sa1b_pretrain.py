@@ -108,5 +108,5 @@ val_dataloader = dict(
         test_mode=True,
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='ReconstructionLoss')
+val_evaluator = dict(type='ReconstructionMetric')
 test_evaluator = val_evaluator

@@ -36,9 +36,9 @@ from typing import Union
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
-from ..image_io import ImageLoadError
+from ..image_io import ImageLoadError, open_image
 
 __all__ = [
     'EdgeProxyConfig', 'read_gray_reduced', 'edge_cell_density',
@@ -116,24 +116,16 @@ def read_gray_reduced(path: PathLike, short_side: int = 256) -> np.ndarray:
         ImageLoadError: missing, truncated, corrupt or non-image file.
     """
     path = os.fspath(path)
-    try:
-        with Image.open(path) as img:
-            w, h = img.size
-            if min(w, h) <= 0:
-                raise ImageLoadError(f'{path}: empty image')
-            s = short_side / min(w, h)
-            if img.format == 'JPEG':
-                img.draft('L', (int(np.ceil(w * s)), int(np.ceil(h * s))))
-            img = ImageOps.exif_transpose(img)
-            img.load()
-            gray = _to_gray_uint8(img)
-    except UnidentifiedImageError:
-        raise ImageLoadError(
-            f'{path}: not an image file (format not recognised)') from None
-    except (OSError, SyntaxError, ValueError) as e:
-        if isinstance(e, ImageLoadError):
-            raise
-        raise ImageLoadError(f'{path}: cannot decode image ({e})') from None
+    with open_image(path) as img:
+        w, h = img.size
+        if min(w, h) <= 0:
+            raise ImageLoadError(f'{path}: empty image')
+        s = short_side / min(w, h)
+        if img.format == 'JPEG':
+            img.draft('L', (int(np.ceil(w * s)), int(np.ceil(h * s))))
+        img = ImageOps.exif_transpose(img)
+        img.load()
+        gray = _to_gray_uint8(img)
     h, w = gray.shape
     s = short_side / min(h, w)
     size = (max(1, round(w * s)), max(1, round(h * s)))

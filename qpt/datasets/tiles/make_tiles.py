@@ -1,7 +1,7 @@
 """Curation: cut a list of images into lossless tiles packed in shards."""
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Iterable, List, Optional, Sequence, Tuple
 
@@ -131,15 +131,27 @@ def _work(args):
 
 @dataclass
 class TileReport:
-    """What :func:`make_tiles` did."""
+    """What :func:`make_tiles` did.
+
+    Attributes:
+        num_images: images read (tiled, failed or too small).
+        num_failed: unreadable or unsupported images (skipped).
+        failures: their error messages, one per failed image.
+        num_too_small: images smaller than the crop (no tiles).
+        num_tiles: tiles written.
+        source_bytes: file size of the tiled images.
+        tile_bytes: size of the tiles written.
+        coverage_mean: mean fraction of crop positions the tiles keep.
+        index: path of the written ``index.jsonl``.
+    """
     num_images: int = 0
-    num_tiles: int = 0
     num_failed: int = 0
+    failures: List[str] = field(default_factory=list)
     num_too_small: int = 0
+    num_tiles: int = 0
     source_bytes: int = 0
     tile_bytes: int = 0
     coverage_mean: float = 0.
-    failures: Optional[List[str]] = None
     index: str = ''
 
 
@@ -168,7 +180,7 @@ def make_tiles(sources: Iterable[Tuple[str, str]],
                          f'{on_error!r}')
     logger = MMLogger.get_current_instance()
     writer = TileShardWriter(out_dir, max_shard_bytes)
-    report = TileReport(failures=[])
+    report = TileReport()
     jobs = [(p, s, cfg) for p, s in sources]
     sizes = {s: os.path.getsize(p) for p, s, _ in jobs}
     coverages = []

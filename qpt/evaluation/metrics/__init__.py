@@ -1,4 +1,4 @@
 from .quality_metric import QualityMetric
-from .reconstruction_metric import ReconstructionLoss
+from .reconstruction_metric import ReconstructionLoss, ReconstructionMetric
 
-__all__ = ['QualityMetric', 'ReconstructionLoss']
+__all__ = ['QualityMetric', 'ReconstructionMetric', 'ReconstructionLoss']

@@ -19,11 +19,10 @@ from typing import List, Sequence, Tuple
 import numpy as np
 import torch
 
-__all__ = ['crop_offsets', 'pool_stage_maps', 'extract_features']
+from qpt.models.data_preprocessors.imagenet_stats import (IMAGENET_MEAN,
+                                                          IMAGENET_STD)
 
-#: ImageNet statistics on the 0-255 RGB scale (the encoders' preprocessing).
-IMAGENET_MEAN = (123.675, 116.28, 103.53)
-IMAGENET_STD = (58.395, 57.12, 57.375)
+__all__ = ['crop_offsets', 'pool_stage_maps', 'extract_features']
 
 
 def crop_offsets(height: int, width: int, crop_size: int,

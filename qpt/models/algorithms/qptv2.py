@@ -4,21 +4,18 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.logging import MessageHub
-from mmengine.model import BaseModel
+from mmpretrain.models.selfsup import BaseSelfSupervisor
 from mmpretrain.structures import DataSample
 
 from qpt.registry import MODELS
+from ..data_preprocessors.imagenet_stats import IMAGENET_MEAN, IMAGENET_STD
 from ..utils import random_unit_mask
 
 Inputs = Union[torch.Tensor, Sequence[torch.Tensor]]
 
-#: ImageNet statistics on the 0-255 RGB scale.
-IMAGENET_MEAN = (123.675, 116.28, 103.53)
-IMAGENET_STD = (58.395, 57.12, 57.375)
-
 
 @MODELS.register_module()
-class QPTV2(BaseModel):
+class QPTV2(BaseSelfSupervisor):
     """Masked image modeling with a degraded input and a (clean) target.
 
     Data flow (B images, N units of 16x16, L = N * (1 - mask_ratio) visible):
@@ -27,6 +24,12 @@ class QPTV2(BaseModel):
     (multi-scale features of the L visible units) -> ``neck`` fuses them into
     (B, L, D) -> ``decoder`` restores all N positions and predicts pixels
     (B, N, 16*16*3) -> ``head`` MSE against the target view on masked units.
+
+    mmpretrain's ``BaseSelfSupervisor`` provides the ``forward`` dispatch
+    (``mode='tensor'``: :meth:`extract_feat`, ``'loss'``: :meth:`loss`),
+    the ``with_neck`` / ``with_head`` checks and ``get_layer_depth``; this
+    class adds ``mode='predict'`` (the held-out reconstruction loss that
+    ``ReconstructionMetric`` averages).
 
     Args:
         backbone: a HiViT config (must provide ``forward_masked``).
@@ -66,13 +69,17 @@ class QPTV2(BaseModel):
                 mean=IMAGENET_MEAN,
                 std=IMAGENET_STD,
                 to_rgb=False)
+        # Components are built through our registry (it sees mmpretrain's
+        # too; mmpretrain's alone would find its own HiViT). The head is
+        # set after the decoder, keeping the order of the parameters (and
+        # so of optimizer states) of earlier checkpoints.
         if isinstance(data_preprocessor, dict):
-            # resolve names through our registry (it sees mmpretrain's too)
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.backbone = MODELS.build(backbone)
-        self.neck = MODELS.build(neck)
+            backbone=MODELS.build(backbone),
+            neck=MODELS.build(neck),
+            data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
         self.decoder = MODELS.build(decoder)
         self.head = MODELS.build(head)
         self.mask_ratio = mask_ratio
@@ -169,13 +176,10 @@ class QPTV2(BaseModel):
                 inputs: Inputs,
                 data_samples: Optional[List[DataSample]] = None,
                 mode: str = 'tensor'):
-        if mode == 'tensor':
-            return self.extract_feat(inputs)
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
+        """``BaseSelfSupervisor``'s modes and ``mode='predict'``."""
         if mode == 'predict':
             return self.predict(inputs, data_samples)
-        raise RuntimeError(f'Invalid mode "{mode}".')
+        return super().forward(inputs, data_samples, mode)
 
     @torch.no_grad()
     def reconstruct(self,

@@ -2,7 +2,7 @@
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
-from mmengine.model import BaseModel
+from mmpretrain.models.classifiers import BaseClassifier
 from mmpretrain.structures import DataSample
 
 from qpt.registry import MODELS
@@ -18,7 +18,7 @@ def _sample_tensor(samples: Sequence[DataSample], key: str,
 
 
 @MODELS.register_module()
-class QualityScorer(BaseModel):
+class QualityScorer(BaseClassifier):
     """Scores images (B, 3, H, W), averaged test crops (B, K, 3, H, W) or,
     with a 3-D backbone, clips (B, 3, T, H, W) / (B, K, 3, T, H, W).
 
@@ -122,7 +122,14 @@ class QualityScorer(BaseModel):
                 data_samples: Optional[List[DataSample]] = None,
                 mode: str = 'tensor'):
         """``mode='tensor'``: the raw head output (B,) on a preprocessed
-        batch — the number the released head computes."""
+        batch — the number the released head computes; ``'loss'``:
+        :meth:`loss`; ``'predict'``: :meth:`predict`.
+
+        mmpretrain's ``BaseClassifier`` (the base of this regressor: the
+        ``with_head`` / ``with_neck`` checks, ``extract_feats``) leaves
+        ``forward`` to each model; this is ``ImageClassifier``'s dispatch,
+        except that ``'tensor'`` averages the head outputs of test crops.
+        """
         if mode == 'tensor':
             return self._raw(inputs)
         if mode == 'loss':

@@ -28,9 +28,8 @@ state dict (minus its head) loads with ``strict=True`` and no renaming.
 
 Decisions:
 
-* The PatchMerge concatenates the 2x2 inner neighbours in the order
-  (row 0, col 0), (row 1, col 0), (row 0, col 1), (row 1, col 1), as the
-  official code does.
+* The PatchMerge concatenates the 2x2 inner neighbours as the official code
+  does (:class:`~qpt.models.utils.patch_merge.PatchMerge`).
 * Arch ``base`` has 20 main blocks, as in the HiViT paper; mmpretrain's
   ``base`` has 24 (a known discrepancy). Pass a dict arch for 24.
 * ``relative_position_index`` is a persistent buffer (it is in the release);
@@ -43,16 +42,8 @@ Decisions:
   trainable, so it is not cached). Both stretch positions by the same factor.
   At the construction grid the stored tensors are used untouched. A fixed
   sin-cos embedding is resized the same way (one code path).
-* ``frozen_stages=k``: a PatchMerge belongs to the stage *before* it (like
-  Swin's downsample and like ``get_layer_depth``): stage 0 = blocks 0..2,
-  stage 1 = blocks 3..5, stage 2 = the main blocks, ``absolute_pos_embed``
-  and ``norm``. ``k >= 0`` also freezes ``patch_embed``. Frozen modules stay
-  in eval mode through ``train()``.
-* Layer-wise lr decay (``get_layer_depth``): ``patch_embed`` and
-  ``absolute_pos_embed`` are layer 0; every non-merge block (stem blocks
-  included) is one layer, in order; a PatchMerge takes the depth of the
-  block before it; ``norm`` and anything else (e.g. a head) is the last
-  layer; ``num_layers = non-merge blocks + 2`` (HiViT-T: 16).
+* Freezing (``frozen_stages``) and layer-wise lr decay
+  (``get_layer_depth``): :mod:`.hivit_stages`.
 * Stochastic depth grows linearly over the non-merge blocks.
 
 A spatio-temporal (weight-inflated) subclass is expected to override
@@ -70,94 +61,22 @@ from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from timm.layers import trunc_normal_
 
 from qpt.registry import MODELS
+from ..utils.patch_embed import PatchEmbed
 from ..utils.position_embedding import sincos_pos_embed_2d
-from ..utils.relative_position import (relative_position_index,
+from ..utils.relative_position import (gather_relative_position_biases,
+                                       relative_position_index,
                                        relative_position_table_size,
                                        resize_relative_position_table)
-from ..utils.transformer import LayerNorm, TransformerBlock
+from ..utils.transformer import LayerNorm
+from ..utils.unit_mask import gather_units
+from .hivit_blocks import build_hivit_blocks, layer_depths
+from .hivit_stages import HiViTStagesMixin
 
 Grid = Tuple[int, ...]
 
 
-class PatchEmbed(nn.Module):
-    """Patch embedding grouped into units of ``inner x inner`` tokens.
-
-    Args:
-        in_channels: image channels.
-        embed_dims: C1, channels of the inner tokens.
-        inner_patches: inner tokens per unit side (4).
-        inner_patch_size: pixels per inner token side (4); a unit is
-            ``inner_patches * inner_patch_size`` pixels wide (16).
-    """
-
-    def __init__(self,
-                 in_channels: int = 3,
-                 embed_dims: int = 96,
-                 inner_patches: int = 4,
-                 inner_patch_size: int = 4) -> None:
-        super().__init__()
-        self.inner_patches = inner_patches
-        self.proj = nn.Conv2d(
-            in_channels,
-            embed_dims,
-            kernel_size=inner_patch_size,
-            stride=inner_patch_size)
-        self.norm = LayerNorm(embed_dims)
-
-    def group_units(self, feat: torch.Tensor) -> Tuple[torch.Tensor, Grid]:
-        """(B, C, h*s, w*s) map -> ((B, h*w, s, s, C) units, (h, w)).
-
-        Units are in row-major order; inside a unit the inner tokens are
-        indexed (row, col).
-        """
-        B, C, Hs, Ws = feat.shape
-        s = self.inner_patches
-        h, w = Hs // s, Ws // s
-        units = feat.reshape(B, C, h, s, w, s).permute(0, 2, 4, 3, 5, 1)
-        return units.reshape(B, h * w, s, s, C), (h, w)
-
-    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, Grid]:
-        """(B, 3, H, W) -> ((B, N, 4, 4, C1) normed units, (H/16, W/16))."""
-        units, grid = self.group_units(self.proj(x))
-        return self.norm(units), grid
-
-
-class PatchMerge(nn.Module):
-    """Merge 2x2 inner neighbours: (B, N, 2a, 2a, C) -> (B, N, a, a, 2C).
-
-    Concatenation order (row 0, col 0), (row 1, col 0), (row 0, col 1),
-    (row 1, col 1), then ``norm`` LayerNorm(4C) and ``reduction``
-    Linear(4C -> 2C, no bias).
-    """
-
-    def __init__(self, dim: int) -> None:
-        super().__init__()
-        self.norm = LayerNorm(4 * dim)
-        self.reduction = nn.Linear(4 * dim, 2 * dim, bias=False)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x: (B, N, 2a, 2a, C). Returns (B, N, a, a, 2C)."""
-        x = torch.cat([
-            x[..., 0::2, 0::2, :], x[..., 1::2, 0::2, :],
-            x[..., 0::2, 1::2, :], x[..., 1::2, 1::2, :]
-        ],
-                      dim=-1)
-        return self.reduction(self.norm(x))
-
-
-def _gather_units(x: torch.Tensor, ids_keep: torch.Tensor) -> torch.Tensor:
-    """Keep units along dim 1: (B, N, ...) and (B, L) -> (B, L, ...).
-
-    A leading batch dimension of 1 in ``x`` is broadcast to B.
-    """
-    B, L = ids_keep.shape
-    index = ids_keep.reshape(B, L, *([1] * (x.dim() - 2)))
-    index = index.expand(B, L, *x.shape[2:])
-    return torch.gather(x.expand(B, *x.shape[1:]), 1, index)
-
-
 @MODELS.register_module()
-class HiViT(BaseBackbone):
+class HiViT(HiViTStagesMixin, BaseBackbone):
     """HiViT encoder with the official (released QPT V2) parameter names.
 
     Args:
@@ -183,8 +102,8 @@ class HiViT(BaseBackbone):
         pos_embed_type: ``'learnable'`` (trunc-normal 0.02 init) or
             ``'sincos'`` (fixed 2-D sin-cos, a Parameter with
             ``requires_grad=False`` so that it is saved and loaded).
-        frozen_stages: freeze ``patch_embed`` and stages 0..k (see the
-            module docstring); -1 freezes nothing.
+        frozen_stages: freeze ``patch_embed`` and stages 0..k (see
+            :mod:`.hivit_stages`); -1 freezes nothing.
         init_cfg: MMEngine init config (e.g. ``Pretrained``).
     """
     arch_zoo: Dict[str, dict] = {
@@ -289,54 +208,28 @@ class HiViT(BaseBackbone):
         self.pos_drop = nn.Dropout(drop_rate)
 
         # Flat block list: stem, merge, stem, merge, main (official names).
-        num_plain = 2 * self.depths[0] + 2 * self.depths[1] + self.depths[2]
-        dpr = iter(drop_path_rate * i / max(num_plain - 1, 1)
-                   for i in range(num_plain))
-        self.blocks = nn.ModuleList()
+        blocks, stage_ids, merge_ids = build_hivit_blocks(
+            self.stage_dims,
+            self.depths,
+            self.num_heads,
+            stem_mlp_ratio=settings.get('stem_mlp_ratio', 3.),
+            mlp_ratio=settings.get('mlp_ratio', 4.),
+            qkv_bias=qkv_bias,
+            rel_pos_table_size=table_size,
+            drop_rate=drop_rate,
+            attn_drop_rate=attn_drop_rate,
+            drop_path_rate=drop_path_rate)
+        self.blocks = blocks
         #: indices into ``blocks`` of each stage's non-merge blocks.
-        self.stage_block_indices: List[List[int]] = []
+        self.stage_block_indices: List[List[int]] = stage_ids
         #: indices into ``blocks`` of the two PatchMerges.
-        self.merge_indices: List[int] = []
-        stem_ratio = settings.get('stem_mlp_ratio', 3.)
-        for stage, dim in enumerate((C1, C2)):
-            ids = []
-            for _ in range(2 * self.depths[stage]):
-                ids.append(len(self.blocks))
-                self.blocks.append(
-                    TransformerBlock(
-                        dim,
-                        0,
-                        mlp_ratio=stem_ratio,
-                        drop=drop_rate,
-                        drop_path=next(dpr)))
-            self.stage_block_indices.append(ids)
-            self.merge_indices.append(len(self.blocks))
-            self.blocks.append(PatchMerge(dim))
-        ids = []
-        for _ in range(self.num_main_blocks):
-            ids.append(len(self.blocks))
-            self.blocks.append(
-                TransformerBlock(
-                    C3,
-                    self.num_heads,
-                    mlp_ratio=settings.get('mlp_ratio', 4.),
-                    qkv_bias=qkv_bias,
-                    rel_pos_table_size=table_size,
-                    drop=drop_rate,
-                    attn_drop=attn_drop_rate,
-                    drop_path=next(dpr)))
-        self.stage_block_indices.append(ids)
+        self.merge_indices: List[int] = merge_ids
         self.norm = LayerNorm(C3) if final_norm else nn.Identity()
 
         # Layer-wise lr decay depth of every entry of ``blocks``.
-        self._block_depths: List[int] = []
-        depth = 0
-        merges = set(self.merge_indices)
-        for i in range(len(self.blocks)):
-            if i not in merges:
-                depth += 1
-            self._block_depths.append(depth)
-        self.num_layers: int = num_plain + 2
+        self._block_depths: List[int] = layer_depths(
+            len(self.blocks), self.merge_indices)
+        self.num_layers: int = len(self.blocks) - len(merge_ids) + 2
 
         self._reset_parameters()
         self._freeze_stages()
@@ -486,7 +379,7 @@ class HiViT(BaseBackbone):
             return self.patch_embed(x)
         embed = self.patch_embed
         units, grid = embed.group_units(embed.proj(x))
-        return embed.norm(_gather_units(units, ids_keep)), grid
+        return embed.norm(gather_units(units, ids_keep)), grid
 
     def forward_units(
         self,
@@ -528,7 +421,7 @@ class HiViT(BaseBackbone):
         if self.absolute_pos_embed is not None:
             pos = self.get_pos_embed(grid)
             if ids_keep is not None:
-                pos = _gather_units(pos, ids_keep)
+                pos = gather_units(pos, ids_keep)
             x = x + pos
         x = self.pos_drop(x)
 
@@ -545,15 +438,10 @@ class HiViT(BaseBackbone):
 
     def relative_position_biases(self, index: torch.Tensor, grid: Grid,
                                  ref: torch.Tensor) -> Tuple[torch.Tensor]:
-        """The relative position bias of every main block, gathered at once.
-
-        The blocks' tables (resized to ``grid`` unless it is the
-        construction grid) are concatenated along the heads and indexed
-        once, so a forward costs one gather (and its backward one scatter)
-        instead of one per block; each block's bias comes out contiguous, in
-        the dtype its attention computes in (the autocast dtype under
-        autocast), so that no block copies or casts it again. The values are
-        exactly those of ``table[index]`` per block.
+        """The relative position bias of every main block, gathered at once
+        (:func:`~qpt.models.utils.gather_relative_position_biases`) from the
+        blocks' tables, resized to ``grid`` unless it is the construction
+        grid.
 
         Args:
             index: (N, N) or, for kept units, (B, L, L) long indices into
@@ -570,18 +458,7 @@ class HiViT(BaseBackbone):
         ]
         if tuple(grid) != self.base_grid:
             tables = [self.resize_rel_pos_table(t, grid) for t in tables]
-        heads = tables[0].shape[1]
-        dtype = ref.dtype
-        if torch.is_autocast_enabled(ref.device.type):
-            dtype = torch.get_autocast_dtype(ref.device.type)
-        # cast the small table, not the gathered bias (the same values)
-        table = torch.cat(tables, dim=1).to(dtype)  # (rows, blocks * h)
-        bias = table[index]  # (N, N, blocks * h) or (B, L, L, blocks * h)
-        if bias.dim() == 3:
-            bias = bias.unsqueeze(0)
-        B, L, L2, _ = bias.shape
-        bias = bias.view(B, L, L2, len(tables), heads).permute(3, 0, 4, 1, 2)
-        return bias.contiguous().unbind(0)
+        return gather_relative_position_biases(tables, index, ref)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """Dense forward.
@@ -614,67 +491,3 @@ class HiViT(BaseBackbone):
             (B, L, 2, 2, C2) and (B, L, C3).
         """
         return self.forward_units(x, ids_keep)
-
-    # ------------------------------------------------------------------
-    # freezing, layer-wise lr decay
-    # ------------------------------------------------------------------
-    def _stage_modules(self, stage: int) -> List[nn.Module]:
-        """Modules of a stage for freezing (a merge joins the stage before
-        it; stage 2 also owns the position dropout and ``norm``)."""
-        ids = list(self.stage_block_indices[stage])
-        if stage < 2:
-            ids.append(self.merge_indices[stage])
-        modules = [self.blocks[i] for i in ids]
-        if stage == 2:
-            modules += [self.pos_drop, self.norm]
-        return modules
-
-    def _freeze_stages(self) -> None:
-        """Stop gradients of, and set to eval, the frozen modules."""
-        if self.frozen_stages < 0:
-            return
-        modules = [self.patch_embed]
-        for stage in range(self.frozen_stages + 1):
-            modules += self._stage_modules(stage)
-        for m in modules:
-            m.eval()
-            for p in m.parameters():
-                p.requires_grad = False
-        if self.frozen_stages >= 2 and self.absolute_pos_embed is not None:
-            self.absolute_pos_embed.requires_grad = False
-
-    def train(self, mode: bool = True) -> 'HiViT':
-        """Set the mode; frozen modules stay in eval mode."""
-        super().train(mode)
-        if mode:
-            self._freeze_stages()
-        return self
-
-    def get_layer_depth(self,
-                        param_name: str,
-                        prefix: str = '') -> Tuple[int, int]:
-        """Layer-wise lr-decay depth of a parameter (mmpretrain convention).
-
-        ``patch_embed.*`` and ``absolute_pos_embed`` -> 0; the k-th non-merge
-        block (stem blocks included, counted from 1) -> k; a PatchMerge ->
-        the depth of the block before it; ``norm`` and any other name (e.g.
-        a head, or a name not starting with ``prefix``) -> num_layers - 1.
-        HiViT-T: blocks.0 -> 1, blocks.2 -> 2, blocks.5 -> 4, blocks.15 ->
-        14, num_layers 16.
-
-        Args:
-            param_name: full parameter name.
-            prefix: prefix of this backbone's names (e.g. ``'backbone.'``).
-
-        Returns:
-            (layer_depth, num_layers) with num_layers = non-merge blocks + 2.
-        """
-        num_layers = self.num_layers
-        if not param_name.startswith(prefix):
-            return num_layers - 1, num_layers
-        name = param_name[len(prefix):]
-        if name.startswith('patch_embed.') or name == 'absolute_pos_embed':
-            return 0, num_layers
-        if name.startswith('blocks.'):
-            return self._block_depths[int(name.split('.')[1])], num_layers
-        return num_layers - 1, num_layers

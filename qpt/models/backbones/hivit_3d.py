@@ -58,7 +58,7 @@ Decisions:
   shared :class:`~qpt.models.utils.transformer.Attention`).
 """
 import math
-from typing import Optional, Sequence, Tuple, Union
+from typing import Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -67,7 +67,7 @@ import torch.nn.functional as F
 from qpt.registry import MODELS
 from ..utils.position_embedding import sincos_pos_embed_2d
 from ..utils.relative_position import resize_relative_position_table
-from ..utils.transformer import LayerNorm
+from ..utils.patch_embed import PatchEmbed
 from .hivit import HiViT
 
 Grid = Tuple[int, ...]
@@ -75,8 +75,10 @@ Grid = Tuple[int, ...]
 __all__ = ['PatchEmbed3D', 'HiViT3D', 'tile_over_time']
 
 
-class PatchEmbed3D(nn.Module):
-    """Space-time patch embedding grouped into units of ``s x s`` tokens.
+class PatchEmbed3D(PatchEmbed):
+    """Space-time patch embedding grouped into units of ``s x s`` tokens:
+    :class:`~qpt.models.utils.patch_embed.PatchEmbed` with a Conv3d
+    projection and units ordered over time too.
 
     Args:
         in_channels: image channels.
@@ -92,12 +94,18 @@ class PatchEmbed3D(nn.Module):
                  inner_patches: int = 4,
                  inner_patch_size: int = 4,
                  temporal_patch_size: int = 2) -> None:
-        super().__init__()
-        self.inner_patches = inner_patches
-        kernel = (temporal_patch_size, inner_patch_size, inner_patch_size)
-        self.proj = nn.Conv3d(
+        # read by _make_proj, which PatchEmbed.__init__ calls
+        self.temporal_patch_size = temporal_patch_size
+        super().__init__(in_channels, embed_dims, inner_patches,
+                         inner_patch_size)
+
+    def _make_proj(self, in_channels: int, embed_dims: int,
+                   inner_patch_size: int) -> nn.Module:
+        """A Conv3d with kernel = stride = (tp, 4, 4)."""
+        kernel = (self.temporal_patch_size, inner_patch_size,
+                  inner_patch_size)
+        return nn.Conv3d(
             in_channels, embed_dims, kernel_size=kernel, stride=kernel)
-        self.norm = LayerNorm(embed_dims)
 
     def group_units(self, feat: torch.Tensor) -> Tuple[torch.Tensor, Grid]:
         """(B, C, t, h*s, w*s) map -> ((B, t*h*w, s, s, C) units, (t, h, w)).
@@ -111,20 +119,28 @@ class PatchEmbed3D(nn.Module):
         units = feat.reshape(B, C, t, h, s, w, s).permute(0, 2, 3, 5, 4, 6, 1)
         return units.reshape(B, t * h * w, s, s, C), (t, h, w)
 
-    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, Grid]:
-        """(B, 3, T, H, W) -> ((B, N, 4, 4, C1) normed units, (T', h, w))
-        with N = T' * h * w, T' = T / temporal_patch_size, h = H / 16."""
-        units, grid = self.group_units(self.proj(x))
-        return self.norm(units), grid
+    # forward (PatchEmbed's): (B, 3, T, H, W) -> ((B, N, 4, 4, C1) normed
+    # units, (T', h, w)) with N = T' * h * w, T' = T / tp, h = H / 16.
 
 
 @MODELS.register_module()
 class HiViT3D(HiViT):
     """HiViT inflated to space-time, with the official parameter names.
 
-    Input clips (B, 3, T, H, W); ``forward`` returns NCTHW maps. Build it
-    with the same ``arch`` and ``img_size`` as the 2-D model whose weights
-    it inherits (:func:`qpt.models.converters.inflate_hivit_state_dict`).
+    Build it with the same ``arch`` and ``img_size`` as the 2-D model
+    whose weights it inherits
+    (:func:`qpt.models.converters.inflate_hivit_state_dict`). The forward
+    logic is :class:`HiViT`'s, on clips (B, 3, T, H, W) with T a multiple
+    of ``temporal_patch_size`` and H, W multiples of 16 (T' = T / tp,
+    N = T' * h * w units in (t, row, col) order):
+
+    - ``forward``: one NCTHW map per entry of ``out_indices``: stage 0
+      (B, C1, T', H/4, W/4), stage 1 (B, C2, T', H/8, W/8) (both before
+      their PatchMerge), stage 2 (B, C3, T', H/16, W/16) (after the final
+      norm);
+    - ``forward_units(x, ids_keep)`` / ``forward_masked``: per unit
+      (B, L, 4, 4, C1), (B, L, 2, 2, C2) and (B, L, C3), ``ids_keep``
+      (B, L) indexing the N units (video MIM; L = N without it).
 
     Args:
         arch: as :class:`HiViT` (``'tiny'`` for the released models).
@@ -276,42 +292,6 @@ class HiViT3D(HiViT):
             slices = _resize_time(slices.permute(1, 2, 0),
                                   dt).permute(2, 0, 1)
         return slices.reshape(-1, heads)
-
-    # ------------------------------------------------------------------
-    # forward
-    # ------------------------------------------------------------------
-    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        """Dense forward.
-
-        Args:
-            x: clips (B, 3, T, H, W); T a multiple of
-                ``temporal_patch_size``, H and W multiples of 16.
-
-        Returns:
-            One NCTHW map per entry of ``out_indices`` (T' = T / tp):
-            stage 0 (B, C1, T', H/4, W/4), stage 1 (B, C2, T', H/8, W/8)
-            (both before their PatchMerge), stage 2 (B, C3, T', H/16, W/16)
-            (after the final norm).
-        """
-        return super().forward(x)
-
-    def forward_units(
-        self,
-        x: torch.Tensor,
-        ids_keep: Optional[torch.Tensor] = None
-    ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Run the encoder on all units or on the kept units only.
-
-        Args:
-            x: clips (B, 3, T, H, W).
-            ids_keep: optional (B, L) int64 indices of kept units into the
-                (t, row, col)-ordered T'*h*w units (video MIM).
-
-        Returns:
-            Per unit: (B, L, 4, 4, C1), (B, L, 2, 2, C2) and (B, L, C3)
-            (L = N = T'*h*w without ``ids_keep``).
-        """
-        return super().forward_units(x, ids_keep)
 
 
 def tile_over_time(table: torch.Tensor, times: int) -> torch.Tensor:

@@ -34,7 +34,7 @@ from ..utils.relative_position import relative_position_index
 
 __all__ = [
     'ConversionReport', 'unwrap_state_dict', 'infer_hivit_kwargs',
-    'check_rel_pos_index', 'finalize_hivit_state_dict'
+    'check_rel_pos_index', 'map_encoder_key', 'finalize_hivit_state_dict'
 ]
 
 StateDict = Dict[str, torch.Tensor]
@@ -257,6 +257,46 @@ def check_rel_pos_index(index: torch.Tensor, key: str) -> None:
                          f'(the bias tables would be read in another order)')
 
 
+def map_encoder_key(name: str, value: torch.Tensor, key: str,
+                    report: 'ConversionReport',
+                    pos_names: Sequence[str] = ('pos_embed', )
+                    ) -> Optional[str]:
+    """Our name for a source encoder tensor, or None when it is dropped.
+
+    The rules both source layouts share: a position embedding named in
+    ``pos_names`` becomes ``absolute_pos_embed``; the model-level
+    ``relative_position_index`` is verified and kept; per-block copies of
+    the index are verified and dropped; ``patch_embed.*`` and ``blocks.*``
+    keep their names; anything else is dropped as not part of an encoder.
+
+    Args:
+        name: the source name without its layout's prefix.
+        value: the tensor.
+        key: the full source name (for messages and the report).
+        report: a dropped key is recorded in ``report.unexpected`` with its
+            reason.
+        pos_names: the source names of the absolute position embedding.
+
+    Raises:
+        ValueError: a relative position index in another convention.
+    """
+    if name in pos_names:
+        return 'absolute_pos_embed'
+    if name == 'relative_position_index':
+        check_rel_pos_index(value, key)
+        return name
+    if name.startswith('blocks.') and name.endswith(
+            'attn.relative_position_index'):
+        check_rel_pos_index(value, key)
+        report.unexpected[key] = ('per-block copy of the relative position '
+                                  'index (verified, derived)')
+        return None
+    if name.startswith(('patch_embed.', 'blocks.')):
+        return name
+    report.unexpected[key] = 'not part of a HiViT encoder'
+    return None
+
+
 def _expected_shapes(kwargs: Dict[str, Any]) -> Dict[str, torch.Size]:
     """Names and shapes of HiViT(**kwargs), built on the meta device."""
     with torch.device('meta'):
@@ -275,7 +315,8 @@ def finalize_hivit_state_dict(sd: StateDict,
         sd: the renamed tensors (our names, no prefix).
         report: the converter's report so far (mapped / unexpected); its
             ``missing``, ``generated``, ``hivit_kwargs``, ``exact`` and
-            ``notes`` are filled here.
+            ``notes`` are filled here, and ``prefix`` is prepended to the
+            targets of ``mapped``.
         num_heads: see :func:`infer_hivit_kwargs`.
         fill_missing: fill what the standard layout needs and the source
             lacks: zero relative position bias tables (exactly equivalent to
@@ -359,4 +400,5 @@ def finalize_hivit_state_dict(sd: StateDict,
             'the source has no relative position bias: our HiViT needs '
             'use_rel_pos_bias=False (or convert with fill_missing: zero '
             'tables, exactly equivalent)')
+    report.mapped = [(src, prefix + dst) for src, dst in report.mapped]
     return OrderedDict((prefix + k, v) for k, v in out.items())

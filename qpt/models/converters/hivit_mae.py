@@ -32,8 +32,8 @@ mapped:
 from collections import OrderedDict
 from typing import Any, Optional, Tuple
 
-from .hivit_conversion import (ConversionReport, check_rel_pos_index,
-                               finalize_hivit_state_dict, unwrap_state_dict)
+from .hivit_conversion import (ConversionReport, finalize_hivit_state_dict,
+                               map_encoder_key, unwrap_state_dict)
 
 __all__ = ['convert_hivit_mae']
 
@@ -83,18 +83,7 @@ def convert_hivit_mae(checkpoint: Any,
         if reason is not None:
             report.unexpected[key] = reason
             continue
-        if key in ('absolute_pos_embed', 'pos_embed'):
-            dst = 'absolute_pos_embed'
-        elif key == 'relative_position_index':
-            check_rel_pos_index(value, key)
-            dst = key
-        elif key.startswith('blocks.') and key.endswith(
-                'attn.relative_position_index'):
-            check_rel_pos_index(value, key)
-            report.unexpected[key] = ('per-block copy of the relative '
-                                      'position index (verified, derived)')
-            continue
-        elif key in ('norm.weight', 'norm.bias'):
+        if key in ('norm.weight', 'norm.bias'):
             if c3 is not None and value.shape[0] != c3:
                 report.unexpected[key] = (
                     f'norm over the concatenated multi-scale feature '
@@ -102,11 +91,12 @@ def convert_hivit_mae(checkpoint: Any,
                     f'normalises the main stage only')
                 continue
             dst = key
-        elif key.startswith(('patch_embed.', 'blocks.')):
-            dst = key
         else:
-            report.unexpected[key] = 'not part of a HiViT encoder'
-            continue
+            dst = map_encoder_key(key, value, key, report,
+                                  pos_names=('absolute_pos_embed',
+                                             'pos_embed'))
+            if dst is None:
+                continue
         if dst in sd:
             raise ValueError(f'two source tensors map to {dst} (the '
                              f'checkpoint holds both pos_embed and '
@@ -118,7 +108,5 @@ def convert_hivit_mae(checkpoint: Any,
             'the official MAE forward (hifeat=False) does not apply the '
             'encoder norm, so its mapped weights are still at their '
             'initial values')
-    converted = finalize_hivit_state_dict(sd, report, num_heads,
-                                          fill_missing, prefix)
-    report.mapped = [(s, prefix + d) for s, d in report.mapped]
-    return converted, report
+    return finalize_hivit_state_dict(sd, report, num_heads, fill_missing,
+                                     prefix), report

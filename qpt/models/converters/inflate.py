@@ -33,10 +33,11 @@ Entry points:
   loaded into a video model, with a logged report. ``qpt.apis.init_model``
   calls it when the checkpoint's patch kernel is 4-D and the model's 5-D.
 * ``init_cfg=dict(type='InflatedPretrained', checkpoint=...)`` - the same
-  from a config (:class:`InflatedPretrainedInit`). mmengine's ``Pretrained``
-  initialiser (and ``load_from``) load by name with ``strict=False`` and
-  would skip the mis-shaped tensors silently: use this one for image
-  weights, ``load_from`` for video checkpoints.
+  from a config (:class:`~qpt.models.initializers.InflatedPretrainedInit`,
+  in ``qpt/models/initializers/inflated_pretrained.py``). mmengine's
+  ``Pretrained`` initialiser (and ``load_from``) load by name with
+  ``strict=False`` and would skip the mis-shaped tensors silently: use this
+  one for image weights, ``load_from`` for video checkpoints.
 """
 import logging
 import os
@@ -46,18 +47,14 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 import torch
 import torch.nn as nn
 from mmengine.logging import print_log
-from mmengine.model import BaseModule
-from mmengine.model.weight_init import update_init_info
 
-from qpt.registry import WEIGHT_INITIALIZERS
 from ..backbones.hivit_3d import HiViT3D, tile_over_time
 from .qptv2_release import convert_qptv2_release, is_qptv2_release
 from .state_dict_check import StateDictMismatchError
 
 __all__ = [
     'InflationReport', 'inflate_hivit_state_dict', 'inflate_patch_kernel',
-    'needs_inflation', 'load_image_checkpoint_into_video_model',
-    'InflatedPretrainedInit'
+    'needs_inflation', 'load_image_checkpoint_into_video_model'
 ]
 
 Shape = Tuple[int, ...]
@@ -382,47 +379,3 @@ def load_image_checkpoint_into_video_model(
     if logger is not None:
         print_log(report.summary(), logger=logger, level=logging.INFO)
     return report
-
-
-@WEIGHT_INITIALIZERS.register_module(name='InflatedPretrained')
-class InflatedPretrainedInit:
-    """``init_cfg`` that loads image weights into a video model, inflated.
-
-    Use it on the video ``QualityScorer`` (backbone and, where the file has
-    one, head) or on its ``HiViT3D`` backbone (backbone only)::
-
-        model = dict(init_cfg=dict(type='InflatedPretrained',
-                                   checkpoint='qptv2_pretrain.pth'))
-
-    mmengine runs non-``Pretrained`` initialisers *before* the children's
-    own ``init_weights``; so that the head's ``TruncNormal`` init does not
-    overwrite loaded head weights, every ``BaseModule`` inside the model
-    whose parameters were all loaded is marked initialised.
-
-    Args:
-        checkpoint: image checkpoint (see
-            :func:`load_image_checkpoint_into_video_model`).
-    """
-
-    def __init__(self, checkpoint: str) -> None:
-        self.checkpoint = checkpoint
-        self.wholemodule = False
-
-    def __call__(self, module: nn.Module) -> None:
-        report = load_image_checkpoint_into_video_model(
-            module, self.checkpoint)
-        loaded = set(report.copied) | {k for k, _, _ in report.inflated}
-        for name, sub in module.named_modules():
-            if sub is module or not isinstance(sub, BaseModule):
-                continue
-            prefix = name + '.'
-            params = [prefix + n for n, _ in sub.named_parameters()]
-            if params and all(p in loaded for p in params):
-                sub._is_init = True
-        if hasattr(module, '_params_init_info'):
-            update_init_info(
-                module,
-                init_info=f'InflatedPretrained: load from {self.checkpoint}')
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(checkpoint='{self.checkpoint}')"

@@ -33,8 +33,8 @@ from typing import Any, Dict, Optional, Tuple
 
 import torch
 
-from .hivit_conversion import (ConversionReport, check_rel_pos_index,
-                               finalize_hivit_state_dict, unwrap_state_dict)
+from .hivit_conversion import (ConversionReport, finalize_hivit_state_dict,
+                               map_encoder_key, unwrap_state_dict)
 
 __all__ = ['convert_mmpretrain_hivit']
 
@@ -76,19 +76,17 @@ def convert_mmpretrain_hivit(
     Args:
         checkpoint: the loaded checkpoint (``{'state_dict': ...}``) or a
             bare state dict.
-        prefix: prepended to our keys (``'backbone.'`` for a QPTV2 or
-            QualityScorer model; ``''`` for a bare HiViT).
         num_heads: heads of the main blocks when the weights cannot tell
             (``rpe=False``, the mmpretrain default).
-        fill_missing: see :func:`finalize_hivit_state_dict` (zero relative
-            position tables, a fresh final norm).
+        prefix, fill_missing: as for
+            :func:`~qpt.models.converters.convert_hivit_mae` (the two
+            converters are called the same way).
 
     Returns:
         (state dict in our names, report).
 
     Raises:
-        ValueError: not a HiViT checkpoint, a shape our HiViT does not
-            accept, or a relative position index in another convention.
+        ValueError: as :func:`~qpt.models.converters.convert_hivit_mae`.
     """
     src = unwrap_state_dict(checkpoint, ('state_dict', 'model', 'module'))
     report = ConversionReport(source_layout='mmpretrain HiViT')
@@ -102,22 +100,8 @@ def convert_mmpretrain_hivit(
             report.unexpected[key] = (
                 f'mmpretrain {part} (not part of the backbone)')
             continue
-        name = key[len(src_prefix):]
-        if name == 'pos_embed':
-            dst = 'absolute_pos_embed'
-        elif name == 'relative_position_index':
-            check_rel_pos_index(value, key)
-            dst = name
-        elif name.startswith('blocks.') and name.endswith(
-                'attn.relative_position_index'):
-            check_rel_pos_index(value, key)
-            report.unexpected[key] = ('per-block copy of the relative '
-                                      'position index (verified, derived)')
-            continue
-        elif name.startswith(('patch_embed.', 'blocks.')):
-            dst = name
-        else:
-            report.unexpected[key] = 'not part of a HiViT encoder'
+        dst = map_encoder_key(key[len(src_prefix):], value, key, report)
+        if dst is None:
             continue
         sd[dst] = value
         origin[dst] = key
@@ -126,7 +110,5 @@ def convert_mmpretrain_hivit(
     report.notes.append(
         'mmpretrain classifier configs use LayerNorm eps 1e-5, ours 1e-6 '
         '(MAEHiViT uses 1e-6); the weights cannot tell which was used')
-    converted = finalize_hivit_state_dict(sd, report, num_heads,
-                                          fill_missing, prefix)
-    report.mapped = [(s, prefix + d) for s, d in report.mapped]
-    return converted, report
+    return finalize_hivit_state_dict(sd, report, num_heads, fill_missing,
+                                     prefix), report

@@ -15,11 +15,9 @@ from qpt.datasets.transforms.degradations.compose import SequentialDegradation
 from qpt.registry import MODELS, TRANSFORMS
 from .batch_degradations import (batch_color_space_transform,
                                  batch_gaussian_blur, stack_kernels)
+from .imagenet_stats import IMAGENET_MEAN, IMAGENET_STD
 
 __all__ = ['DegradationDataPreprocessor']
-
-IMAGENET_MEAN = (123.675, 116.28, 103.53)
-IMAGENET_STD = (58.395, 57.12, 57.375)
 
 #: The CPU transforms with a batch-wise device form.
 DEVICE_STAGES = (GaussianBlurDegradation, ColorSpaceTransform)

@@ -5,9 +5,7 @@ import torch
 from mmengine.model import BaseDataPreprocessor
 
 from qpt.registry import MODELS
-
-IMAGENET_MEAN = (123.675, 116.28, 103.53)
-IMAGENET_STD = (58.395, 57.12, 57.375)
+from .imagenet_stats import IMAGENET_MEAN, IMAGENET_STD
 
 
 @MODELS.register_module()

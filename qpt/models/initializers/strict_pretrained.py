@@ -36,7 +36,7 @@ Use on the encoder of an image scorer::
         type='StrictPretrained', checkpoint='work_dirs/pretrain_hivit')))
 
 For a video model use ``InflatedPretrained``
-(:mod:`qpt.models.converters.inflate`).
+(:mod:`qpt.models.initializers.inflated_pretrained`).
 """
 import logging
 import os

@@ -2,16 +2,16 @@
 from typing import Optional
 
 import torch
-import torch.nn as nn
 
 from qpt.registry import MODELS
-from ._checks import check_hist, check_scores
+from ._checks import check_hist
+from .base_score_loss import BaseScoreLoss
 
 __all__ = ['EMDLoss']
 
 
 @MODELS.register_module()
-class EMDLoss(nn.Module):
+class EMDLoss(BaseScoreLoss):
     """Normalised EMD of ordered K-bin histograms (Talebi & Milanfar, NIMA).
 
     For each sample, with CDFs ``P_k = sum_{j<=k} p_j`` of the predicted and
@@ -41,22 +41,17 @@ class EMDLoss(nn.Module):
                  r: float = 2.,
                  eps: float = 1e-12,
                  loss_name: str = 'emd') -> None:
-        super().__init__()
+        super().__init__(loss_weight, loss_name)
         if r <= 0:
             raise ValueError(f'r must be > 0, got {r}')
-        self.loss_weight = float(loss_weight)
         self.r = float(r)
         self.eps = float(eps)
-        self.loss_name = loss_name
 
-    def forward(self,
-                pred: torch.Tensor,
-                target: torch.Tensor,
-                pred_hist: Optional[torch.Tensor] = None,
-                target_hist: Optional[torch.Tensor] = None) -> torch.Tensor:
-        """pred, target: (B,) scores; pred_hist: (B, K) probabilities;
-        target_hist: (B, K) histogram. Returns a scalar."""
-        check_scores(pred, target, type(self).__name__)
+    def _loss(self, pred: torch.Tensor, target: torch.Tensor,
+              pred_hist: Optional[torch.Tensor],
+              target_hist: Optional[torch.Tensor]) -> torch.Tensor:
+        """pred, target: (B,) scores (only the batch size is used);
+        pred_hist: (B, K) probabilities; target_hist: (B, K) histogram."""
         B = pred.shape[0]
         pred_hist = check_hist(
             pred_hist, 'pred_hist: a (B, K) predicted histogram (build the '
@@ -73,8 +68,4 @@ class EMDLoss(nn.Module):
         t = target_hist / target_hist.sum(-1, keepdim=True).clamp_min(1e-12)
         cdf_gap = (p.cumsum(-1) - t.cumsum(-1)).abs()
         emd = (cdf_gap.pow(self.r).mean(-1) + self.eps).pow(1. / self.r)
-        return self.loss_weight * emd.mean()
-
-    def extra_repr(self) -> str:
-        return (f'loss_weight={self.loss_weight}, r={self.r}, '
-                f'eps={self.eps}, loss_name={self.loss_name!r}')
+        return emd.mean()

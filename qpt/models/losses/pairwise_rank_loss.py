@@ -2,17 +2,15 @@
 from typing import Optional
 
 import torch
-import torch.nn as nn
 
 from qpt.registry import MODELS
-from ._checks import check_scores, zero_loss
-from ._gather import ddp_grad_scale, gather_scores, world_size
+from .batch_score_loss import BatchScoreLoss
 
 __all__ = ['PairwiseRankLoss']
 
 
 @MODELS.register_module()
-class PairwiseRankLoss(nn.Module):
+class PairwiseRankLoss(BatchScoreLoss):
     """Hinge on the score differences of all pairs ordered by the targets.
 
     Over the set P of ordered pairs (i, j) with
@@ -29,19 +27,10 @@ class PairwiseRankLoss(nn.Module):
     O(B^2) in memory, negligible at fine-tuning batch sizes (B is the global
     batch when gathering).
 
-    Distributed training: with ``gather=True`` (the default) and an
-    initialised process group, P is the set of pairs of the *global* batch,
-    pairs across GPUs included: every rank gathers all ranks' predictions
-    and targets (the other ranks' as detached copies, its own with its
-    graph; unequal batch sizes are padded), so every rank returns the same
-    value, the loss on the global batch. Its gradient with respect to the
-    local predictions is multiplied by the world size, so that DDP's
-    averaging of the gradients over ranks yields exactly the gradient of
-    the global-batch loss (the logged value is not scaled). Only use it
-    under a wrapper that averages gradients over ranks
-    (MMDistributedDataParallel, DDP, FSDP). In a single process it changes
-    nothing. ``gather=False`` ranks only the pairs within each GPU's batch
-    (the FAST-VQA recipes' behaviour), a different loss.
+    Distributed training: with ``gather=True`` (the default) P is the set
+    of pairs of the *global* batch, pairs across GPUs included (see
+    :class:`BatchScoreLoss`); ``gather=False`` ranks only the pairs within
+    each GPU's batch (the FAST-VQA recipes' behaviour), a different loss.
 
     Args:
         loss_weight: factor on the loss.
@@ -59,40 +48,21 @@ class PairwiseRankLoss(nn.Module):
                  tie_eps: float = 0.,
                  gather: bool = True,
                  loss_name: str = 'rank') -> None:
-        super().__init__()
+        super().__init__(loss_weight, gather, loss_name)
         if margin < 0 or tie_eps < 0:
             raise ValueError('margin and tie_eps must be >= 0')
-        self.loss_weight = float(loss_weight)
         self.margin = float(margin)
         self.scale_margin = bool(scale_margin)
         self.tie_eps = float(tie_eps)
-        self.gather = bool(gather)
-        self.loss_name = loss_name
 
-    def forward(self,
-                pred: torch.Tensor,
-                target: torch.Tensor,
-                pred_hist: Optional[torch.Tensor] = None,
-                target_hist: Optional[torch.Tensor] = None) -> torch.Tensor:
-        """pred, target: (B,) normalised scores (this rank's batch); the
-        histogram arguments are accepted and ignored. Returns a scalar."""
-        target = check_scores(pred, target, type(self).__name__)
-        n_ranks = world_size() if self.gather else 1
-        local = pred
-        if n_ranks > 1:
-            pred, target = gather_scores(pred, target)
+    def _batch_loss(self, pred: torch.Tensor,
+                    target: torch.Tensor) -> Optional[torch.Tensor]:
         pred_gap = pred[:, None] - pred[None, :]  # (B, B): pred_i - pred_j
         target_gap = target[:, None] - target[None, :]
         ordered = target_gap > self.tie_eps
         if not bool(ordered.any()):
-            return zero_loss(local)
+            return None
         margin = self.margin * target_gap if self.scale_margin \
             else pred.new_tensor(self.margin)
         hinge = torch.relu(margin - pred_gap)
-        return ddp_grad_scale(self.loss_weight * hinge[ordered].mean(),
-                              n_ranks)
-
-    def extra_repr(self) -> str:
-        return (f'loss_weight={self.loss_weight}, margin={self.margin}, '
-                f'scale_margin={self.scale_margin}, tie_eps={self.tie_eps}, '
-                f'gather={self.gather}, loss_name={self.loss_name!r}')
+        return hinge[ordered].mean()

@@ -2,17 +2,15 @@
 from typing import Optional
 
 import torch
-import torch.nn as nn
 
 from qpt.registry import MODELS
-from ._checks import check_scores, zero_loss
-from ._gather import ddp_grad_scale, gather_scores, world_size
+from .batch_score_loss import BatchScoreLoss
 
 __all__ = ['PLCCLoss']
 
 
 @MODELS.register_module()
-class PLCCLoss(nn.Module):
+class PLCCLoss(BatchScoreLoss):
     """``loss_weight * (1 - r)``, r the Pearson correlation of the batch.
 
     With centred vectors ``p = pred - mean(pred)``, ``t = target -
@@ -30,19 +28,9 @@ class PLCCLoss(nn.Module):
     fewer than two samples has no correlation: the loss is 0 (kept on the
     graph).
 
-    Distributed training: with ``gather=True`` (the default) and an
-    initialised process group, r is the correlation of the *global* batch:
-    every rank gathers all ranks' predictions and targets (the other ranks'
-    as detached copies, its own with its graph; unequal batch sizes are
-    padded), so every rank returns the same value, the loss on the global
-    batch. Its gradient with respect to the local predictions is multiplied
-    by the world size, so that DDP's averaging of the gradients over ranks
-    yields exactly the gradient of the global-batch loss (the logged value
-    is not scaled). Only use it under a wrapper that averages gradients
-    over ranks (MMDistributedDataParallel, DDP, FSDP). In a single process
-    it changes nothing. ``gather=False`` computes the loss per rank (on
-    each GPU's own batch, the FAST-VQA recipes' behaviour): a different,
-    noisier loss when the per-GPU batch is small.
+    Distributed training: with ``gather=True`` (the default) r is the
+    correlation of the *global* batch (see :class:`BatchScoreLoss`);
+    ``gather=False`` computes it on each GPU's own batch.
 
     Args:
         loss_weight: factor on the loss.
@@ -56,32 +44,15 @@ class PLCCLoss(nn.Module):
                  eps: float = 1e-8,
                  gather: bool = True,
                  loss_name: str = 'plcc') -> None:
-        super().__init__()
-        self.loss_weight = float(loss_weight)
+        super().__init__(loss_weight, gather, loss_name)
         self.eps = float(eps)
-        self.gather = bool(gather)
-        self.loss_name = loss_name
 
-    def forward(self,
-                pred: torch.Tensor,
-                target: torch.Tensor,
-                pred_hist: Optional[torch.Tensor] = None,
-                target_hist: Optional[torch.Tensor] = None) -> torch.Tensor:
-        """pred, target: (B,) normalised scores (this rank's batch); the
-        histogram arguments are accepted and ignored. Returns a scalar."""
-        target = check_scores(pred, target, type(self).__name__)
-        n_ranks = world_size() if self.gather else 1
-        local = pred
-        if n_ranks > 1:
-            pred, target = gather_scores(pred, target)
+    def _batch_loss(self, pred: torch.Tensor,
+                    target: torch.Tensor) -> Optional[torch.Tensor]:
         if pred.numel() < 2:
-            return zero_loss(local)
+            return None
         p = pred - pred.mean()
         t = target - target.mean()
         r = (p * t).sum() / torch.sqrt(
             ((p * p).sum() + self.eps) * ((t * t).sum() + self.eps))
-        return ddp_grad_scale(self.loss_weight * (1 - r), n_ranks)
-
-    def extra_repr(self) -> str:
-        return (f'loss_weight={self.loss_weight}, eps={self.eps}, '
-                f'gather={self.gather}, loss_name={self.loss_name!r}')
+        return 1 - r

@@ -1,40 +1,21 @@
 """Mean squared error between predicted and target normalised scores."""
-from typing import Optional
-
 import torch
-import torch.nn as nn
 
 from qpt.registry import MODELS
-from ._checks import check_scores
+from .base_score_loss import BaseScoreLoss
 
 __all__ = ['ScoreMSELoss']
 
 
 @MODELS.register_module()
-class ScoreMSELoss(nn.Module):
-    """``loss_weight * mean_i (pred_i - target_i) ** 2``.
-
-    Args:
-        loss_weight: factor on the loss.
-        loss_name: the log key becomes ``loss_{loss_name}``.
+class ScoreMSELoss(BaseScoreLoss):
+    """The mean squared error ``loss_weight * mean_i (pred_i - target_i)
+    ** 2`` of (B,) scores, with :class:`BaseScoreLoss`'s arguments
+    (``loss_name`` defaults to ``'score_mse'``); histograms are ignored.
     """
 
-    def __init__(self,
-                 loss_weight: float = 1.0,
-                 loss_name: str = 'score_mse') -> None:
-        super().__init__()
-        self.loss_weight = float(loss_weight)
-        self.loss_name = loss_name
+    default_loss_name = 'score_mse'
 
-    def forward(self,
-                pred: torch.Tensor,
-                target: torch.Tensor,
-                pred_hist: Optional[torch.Tensor] = None,
-                target_hist: Optional[torch.Tensor] = None) -> torch.Tensor:
-        """pred, target: (B,) normalised scores; the histogram arguments are
-        accepted and ignored. Returns a scalar."""
-        target = check_scores(pred, target, type(self).__name__)
-        return self.loss_weight * (pred - target).pow(2).mean()
-
-    def extra_repr(self) -> str:
-        return f'loss_weight={self.loss_weight}, loss_name={self.loss_name!r}'
+    def _score_loss(self, pred: torch.Tensor,
+                    target: torch.Tensor) -> torch.Tensor:
+        return (pred - target).pow(2).mean()

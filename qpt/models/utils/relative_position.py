@@ -78,3 +78,40 @@ def resize_relative_position_table(table: torch.Tensor,
     img = F.interpolate(
         img.float(), size=(dst_h, dst_w), mode=mode, align_corners=False)
     return img.reshape(num_heads, dst_h * dst_w).t().to(table.dtype)
+
+
+def gather_relative_position_biases(tables: Sequence[torch.Tensor],
+                                    index: torch.Tensor,
+                                    ref: torch.Tensor
+                                    ) -> Tuple[torch.Tensor, ...]:
+    """The bias of several attention blocks from their tables, gathered at
+    once.
+
+    The tables are concatenated along the heads and indexed once, so a
+    forward costs one gather (and its backward one scatter) instead of one
+    per block; each block's bias comes out contiguous, in the dtype its
+    attention computes in (the autocast dtype under autocast), so that no
+    block copies or casts it again. The values are exactly those of
+    ``table[index]`` per block.
+
+    Args:
+        tables: one (rows, heads) table per block, all the same shape.
+        index: (N, N) or, for kept units, (B, L, L) long indices into the
+            tables.
+        ref: a tensor on the input's device in its dtype.
+
+    Returns:
+        One (1, heads, N, N) or (B, heads, L, L) tensor per table.
+    """
+    heads = tables[0].shape[1]
+    dtype = ref.dtype
+    if torch.is_autocast_enabled(ref.device.type):
+        dtype = torch.get_autocast_dtype(ref.device.type)
+    # cast the small table, not the gathered bias (the same values)
+    table = torch.cat(list(tables), dim=1).to(dtype)  # (rows, blocks * h)
+    bias = table[index]  # (N, N, blocks * h) or (B, L, L, blocks * h)
+    if bias.dim() == 3:
+        bias = bias.unsqueeze(0)
+    B, L, L2, _ = bias.shape
+    bias = bias.view(B, L, L2, len(tables), heads).permute(3, 0, 4, 1, 2)
+    return bias.contiguous().unbind(0)

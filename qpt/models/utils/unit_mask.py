@@ -55,3 +55,15 @@ def random_unit_mask(batch_size: int,
     mask[:, :num_keep] = 0
     mask = torch.gather(mask, 1, ids_restore)
     return ids_keep, ids_restore, mask
+
+
+def gather_units(x: torch.Tensor, ids_keep: torch.Tensor) -> torch.Tensor:
+    """Keep units along dim 1: (B, N, ...) and (B, L) -> (B, L, ...).
+
+    A leading batch dimension of 1 in ``x`` is broadcast to B (a position
+    embedding (1, N, C) gathered for every sample's kept units).
+    """
+    B, L = ids_keep.shape
+    index = ids_keep.reshape(B, L, *([1] * (x.dim() - 2)))
+    index = index.expand(B, L, *x.shape[2:])
+    return torch.gather(x.expand(B, *x.shape[1:]), 1, index)

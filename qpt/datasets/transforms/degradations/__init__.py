@@ -5,7 +5,7 @@ Geometry: resize. Compositions: sequential (the paper's blur <-> CST) and
 advanced (Real-ESRGAN-like). ``DegradationPair`` makes the pretraining
 (degraded input, target) pair.
 """
-from .base import BaseDegradation
+from .base import BaseDegradation, ChannelSensitiveDegradation
 from .blur import GaussianBlurDegradation, gaussian_kernel2d
 from .color_jitter import ColorJitterDegradation
 from .color_space import ColorSpaceTransform
@@ -17,7 +17,8 @@ from .resize import ResizeDegradation
 from .sharpen import SharpenDegradation
 
 __all__ = [
-    'BaseDegradation', 'GaussianBlurDegradation', 'SharpenDegradation',
+    'BaseDegradation', 'ChannelSensitiveDegradation',
+    'GaussianBlurDegradation', 'SharpenDegradation',
     'NoiseDegradation', 'ColorSpaceTransform', 'ColorJitterDegradation',
     'ResizeDegradation', 'JPEGDegradation', 'SequentialDegradation',
     'AdvancedDegradation', 'DegradationPair', 'gaussian_kernel2d'

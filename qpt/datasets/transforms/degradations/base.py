@@ -37,7 +37,8 @@ from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
 
 __all__ = [
-    'BaseDegradation', 'check_rgb_uint8', 'record_params',
+    'BaseDegradation', 'ChannelSensitiveDegradation', 'check_rgb_uint8',
+    'record_params',
     'check_channel_order', 'resolve_channel_order', 'CHANNEL_ORDER_KEY',
     'CHANNEL_ORDERS'
 ]
@@ -146,7 +147,8 @@ def check_range(value: Any,
                 owner: str,
                 low: Optional[float] = None,
                 high: Optional[float] = None,
-                integer: bool = False) -> Tuple[float, float]:
+                integer: bool = False,
+                positive: bool = False) -> Tuple[float, float]:
     """A (low, high) pair with ``low <= high`` inside [low, high] bounds.
 
     Args:
@@ -156,6 +158,7 @@ def check_range(value: Any,
         low: smallest allowed value (inclusive), or None.
         high: largest allowed value (inclusive), or None.
         integer: require integers and return ints.
+        positive: require both values to be > 0 (a sigma, a gain).
 
     Returns:
         The pair as a tuple of floats (ints if ``integer``).
@@ -177,6 +180,8 @@ def check_range(value: Any,
     if (low is not None and lo < low) or (high is not None and hi > high):
         raise ValueError(f'{owner}: {name} must lie in [{low}, {high}], got '
                          f'{value!r}')
+    if positive and lo <= 0:
+        raise ValueError(f'{owner}: {name} must be positive, got {value!r}')
     return lo, hi
 
 
@@ -190,9 +195,9 @@ class BaseDegradation(BaseTransform):
 
     Subclasses implement ``_sample_params`` (random, cheap) and ``_apply``
     (deterministic, RGB maths). With probability ``1 - prob`` the image is
-    left unchanged and the parameters are ``{'applied': False}``. A subclass
-    whose result depends on the channel order sets ``channel_sensitive =
-    True`` and passes ``channel_order`` on (module docstring).
+    left unchanged and the parameters are ``{'applied': False}``. A
+    degradation whose result depends on the channel order derives from
+    :class:`ChannelSensitiveDegradation` (module docstring).
 
     **Required Keys:**
 
@@ -302,3 +307,29 @@ class BaseDegradation(BaseTransform):
             args = (f'{args}, ' if args else '') + f'channel_order={order}'
         return (f'{type(self).__name__}(prob={self.prob}'
                 + (f', {args}' if args else '') + ')')
+
+
+class ChannelSensitiveDegradation(BaseDegradation):
+    """Base class of a degradation whose result depends on which channel is
+    red (colour matrices, luma weights, HSV hue, JPEG's YCbCr).
+
+    Its maths is written for RGB. The channel order of ``results['img']``
+    is ``channel_order`` or, when that is None, ``results['channel_order']``
+    (recorded by qpt's loaders); when neither says, or they disagree,
+    ``transform`` raises a ValueError naming the transform. A BGR image is
+    degraded as its channel-swapped RGB version and swapped back (see the
+    module docstring).
+
+    **Required Keys:**
+
+    - img (np.ndarray): (H, W, 3) uint8 image, RGB or BGR.
+    - channel_order (str, optional): read when ``channel_order`` is None.
+
+    Args:
+        prob (float): probability of applying the degradation.
+        channel_order (str | None): ``'rgb'``, ``'bgr'`` or None (default:
+            read ``results['channel_order']``, which qpt's loaders record;
+            an error if absent).
+    """
+
+    channel_sensitive = True

@@ -104,12 +104,10 @@ class GaussianBlurDegradation(BaseDegradation):
         if any(k % 2 == 0 for k in self.kernel_size_range):
             raise ValueError(f'{name}: kernel_size_range must hold odd '
                              f'sizes, got {kernel_size_range!r}')
-        self.sigma_x_range = check_range(sigma_x_range, 'sigma_x_range', name)
-        self.sigma_y_range = check_range(sigma_y_range, 'sigma_y_range', name)
-        for n, r in (('sigma_x_range', self.sigma_x_range),
-                     ('sigma_y_range', self.sigma_y_range)):
-            if r[0] <= 0:
-                raise ValueError(f'{name}: {n} must be positive, got {r!r}')
+        self.sigma_x_range = check_range(
+            sigma_x_range, 'sigma_x_range', name, positive=True)
+        self.sigma_y_range = check_range(
+            sigma_y_range, 'sigma_y_range', name, positive=True)
         self.angle_range = check_range(angle_range, 'angle_range', name)
         self.iso_prob = check_prob(iso_prob, 'iso_prob', name)
 

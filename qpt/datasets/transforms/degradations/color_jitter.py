@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 
 from qpt.registry import TRANSFORMS
-from .base import BaseDegradation, check_range, to_uint8
+from .base import ChannelSensitiveDegradation, check_range, to_uint8
 
 __all__ = ['ColorJitterDegradation']
 
@@ -18,7 +18,7 @@ def _luma(f: np.ndarray) -> np.ndarray:
 
 
 @TRANSFORMS.register_module()
-class ColorJitterDegradation(BaseDegradation):
+class ColorJitterDegradation(ChannelSensitiveDegradation):
     """Random brightness, contrast, saturation and hue jitter.
 
     Each enabled adjustment draws one factor; the four are applied in a
@@ -65,12 +65,9 @@ class ColorJitterDegradation(BaseDegradation):
             (-0.05, 0.05).
         random_order (bool): shuffle the order of the adjustments per
             sample. Defaults to True.
-        channel_order (str | None): ``'rgb'``, ``'bgr'`` or None (default:
-            read ``results['channel_order']``, which qpt's loaders record;
-            an error if absent). See :mod:`.base`.
+        channel_order (str | None): ``'rgb'``, ``'bgr'`` or None: see
+            :class:`~.base.ChannelSensitiveDegradation`.
     """
-
-    channel_sensitive = True
 
     OPS = ('brightness', 'contrast', 'saturation', 'hue')
 

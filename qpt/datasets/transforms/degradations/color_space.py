@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 
 from qpt.registry import TRANSFORMS
-from .base import BaseDegradation, check_range
+from .base import ChannelSensitiveDegradation, check_range
 
 __all__ = [
     'ColorSpaceTransform', 'srgb_to_linear', 'linear_to_srgb',
@@ -65,7 +65,7 @@ def desaturate_into_gamut(rgb: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 @TRANSFORMS.register_module()
-class ColorSpaceTransform(BaseDegradation):
+class ColorSpaceTransform(ChannelSensitiveDegradation):
     """CST: random near-identity colour-space transform, in linear RGB.
 
     The paper names "CST" among its colour degradations without spelling it
@@ -125,12 +125,9 @@ class ColorSpaceTransform(BaseDegradation):
         preserve_luminance (bool): correct the combined matrix and map
             out-of-gamut colours so that the linear luminance of every pixel
             is kept. Defaults to True.
-        channel_order (str | None): ``'rgb'``, ``'bgr'`` or None (default:
-            read ``results['channel_order']``, which qpt's loaders record;
-            an error if absent). See :mod:`.base`.
+        channel_order (str | None): ``'rgb'``, ``'bgr'`` or None: see
+            :class:`~.base.ChannelSensitiveDegradation`.
     """
-
-    channel_sensitive = True
 
     def __init__(self,
                  prob: float = 1.0,
@@ -143,10 +140,8 @@ class ColorSpaceTransform(BaseDegradation):
         name = type(self).__name__
         self.ccm_offdiag_range = check_range(
             ccm_offdiag_range, 'ccm_offdiag_range', name, low=-1., high=1.)
-        self.wb_gain_range = check_range(wb_gain_range, 'wb_gain_range', name)
-        if self.wb_gain_range[0] <= 0:
-            raise ValueError(f'{name}: wb_gain_range must be positive, got '
-                             f'{wb_gain_range!r}')
+        self.wb_gain_range = check_range(
+            wb_gain_range, 'wb_gain_range', name, positive=True)
         self.saturation_range = check_range(
             saturation_range, 'saturation_range', name, low=0.)
         self.preserve_luminance = bool(preserve_luminance)

@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 
 from qpt.registry import TRANSFORMS
-from .base import BaseDegradation, check_range
+from .base import ChannelSensitiveDegradation, check_range
 
 __all__ = ['JPEGDegradation', 'jpeg_roundtrip']
 
@@ -31,7 +31,7 @@ def jpeg_roundtrip(img: np.ndarray, quality: int) -> np.ndarray:
 
 
 @TRANSFORMS.register_module()
-class JPEGDegradation(BaseDegradation):
+class JPEGDegradation(ChannelSensitiveDegradation):
     """Random JPEG compression (OpenCV encode + decode in memory).
 
     **Required Keys:**
@@ -53,12 +53,9 @@ class JPEGDegradation(BaseDegradation):
         quality_range (tuple[int, int]): inclusive range of the JPEG quality
             (0..100, higher is better). Defaults to (30, 95)
             (Real-ESRGAN's first-order range).
-        channel_order (str | None): ``'rgb'``, ``'bgr'`` or None (default:
-            read ``results['channel_order']``, which qpt's loaders record;
-            an error if absent). See :mod:`.base`.
+        channel_order (str | None): ``'rgb'``, ``'bgr'`` or None: see
+            :class:`~.base.ChannelSensitiveDegradation`.
     """
-
-    channel_sensitive = True
 
     def __init__(self,
                  prob: float = 1.0,

@@ -4,7 +4,8 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 import numpy as np
 
 from qpt.registry import TRANSFORMS
-from .base import BaseDegradation, check_prob, check_range, to_uint8
+from .base import (ChannelSensitiveDegradation, check_prob, check_range,
+                   to_uint8)
 
 __all__ = ['NoiseDegradation']
 
@@ -13,7 +14,7 @@ _LUMA_601 = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
 @TRANSFORMS.register_module()
-class NoiseDegradation(BaseDegradation):
+class NoiseDegradation(ChannelSensitiveDegradation):
     """Random Gaussian or Poisson noise.
 
     - Gaussian: ``out = img + sigma * N(0, 1)``, ``sigma`` on the 0..255
@@ -57,12 +58,9 @@ class NoiseDegradation(BaseDegradation):
             Defaults to (0.05, 3.0).
         gray_prob (float): probability of grey (channel-shared) noise.
             Defaults to 0.4.
-        channel_order (str | None): ``'rgb'``, ``'bgr'`` or None (default:
-            read ``results['channel_order']``, which qpt's loaders record;
-            an error if absent). See :mod:`.base`.
+        channel_order (str | None): ``'rgb'``, ``'bgr'`` or None: see
+            :class:`~.base.ChannelSensitiveDegradation`.
     """
-
-    channel_sensitive = True
 
     def __init__(self,
                  prob: float = 1.0,

@@ -51,10 +51,8 @@ class SharpenDegradation(BaseDegradation):
                  threshold: float = 10.) -> None:
         super().__init__(prob)
         name = type(self).__name__
-        self.sigma_range = check_range(sigma_range, 'sigma_range', name)
-        if self.sigma_range[0] <= 0:
-            raise ValueError(f'{name}: sigma_range must be positive, got '
-                             f'{sigma_range!r}')
+        self.sigma_range = check_range(
+            sigma_range, 'sigma_range', name, positive=True)
         self.amount_range = check_range(
             amount_range, 'amount_range', name, low=0.)
         if not isinstance(threshold, Real) or not 0 <= threshold <= 255:

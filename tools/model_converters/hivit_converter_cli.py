@@ -1,7 +1,7 @@
 """The command-line front end shared by the HiViT converter scripts.
 
-``tools/model_converters/hivit_mae_to_qpt.py`` and
-``mmpretrain_hivit_to_qpt.py`` differ only in the conversion function; both
+Not a script itself: ``hivit_mae_to_qpt.py`` and ``mmpretrain_hivit_to_qpt.py``
+next to it import it, and differ only in the conversion function; both
 read a checkpoint, convert it, print the report, prove that the result loads
 strictly into our HiViT, and write our checkpoint format
 ``{'meta': {...}, 'state_dict': {...}}`` atomically.
@@ -16,11 +16,11 @@ from typing import Any, Callable, Optional, Sequence, Tuple
 
 import torch
 
+from qpt.models.backbones import HiViT
+from qpt.models.converters import ConversionReport
 from qpt.utils import atomic_write_bytes
 from qpt.utils.checkpoint_compat import register_checkpoint_safe_globals
 from qpt.version import __version__
-from ..backbones.hivit import HiViT
-from .hivit_conversion import ConversionReport
 
 __all__ = ['TARGET_PREFIXES', 'load_source_checkpoint', 'run_converter_cli']
 
@@ -33,6 +33,18 @@ TARGET_PREFIXES = {
 }
 
 Converter = Callable[..., Tuple[dict, ConversionReport]]
+
+#: the on/off options, with their help.
+SWITCHES = (
+    ('--fill-missing', 'add what the standard QPT HiViT needs and the source '
+     'lacks: zero relative position bias tables (exact) and a fresh final '
+     'LayerNorm (not exact)'),
+    ('--strict', 'fail (write nothing) if any key of the standard QPT HiViT '
+     'is missing'),
+    ('--trust-source', 'allow full unpickling when weights-only loading '
+     'fails (runs code from the file: only for files you trust)'),
+    ('--verbose', 'list every key'),
+)
 
 
 def load_source_checkpoint(path: str, trust_source: bool = False) -> Any:
@@ -80,24 +92,8 @@ def _parse_args(description: str,
         type=int,
         help='heads of the main blocks when the weights cannot tell (no '
         'relative position bias)')
-    parser.add_argument(
-        '--fill-missing',
-        action='store_true',
-        help='add what the standard QPT HiViT needs and the source lacks: '
-        'zero relative position bias tables (exact) and a fresh final '
-        'LayerNorm (not exact)')
-    parser.add_argument(
-        '--strict',
-        action='store_true',
-        help='fail (write nothing) if any key of the standard QPT HiViT is '
-        'missing')
-    parser.add_argument(
-        '--trust-source',
-        action='store_true',
-        help='allow full unpickling when weights-only loading fails (runs '
-        'code from the file: only for files you trust)')
-    parser.add_argument(
-        '--verbose', action='store_true', help='list every key')
+    for flag, help_text in SWITCHES:
+        parser.add_argument(flag, action='store_true', help=help_text)
     return parser.parse_args(argv)
 
 
