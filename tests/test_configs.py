@@ -10,7 +10,8 @@ from mmcv.transforms import Compose
 from mmengine.config import Config
 from mmengine.dataset import default_collate
 
-from qpt.datasets.quality import get_spec, load_splits
+from qpt.datasets.quality import (config_score_meta, get_benchmark,
+                                  load_splits)
 from qpt.registry import DATASETS, MODELS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,11 +69,16 @@ def test_scoring_config_builds(path):
     assert type(model).__name__ == 'QualityScorer'
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         Compose(cfg[loader].dataset.pipeline)
-    # scores: the model reports on the dataset's scale and direction
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        ds = cfg[loader].dataset
-        assert tuple(ds.score_range) == tuple(model.score_range)
-        assert bool(ds.lower_better) == model.lower_better
+    # scores: the dataset states their scale and direction, once (its
+    # class, or the config of a set without a class); the model holds no
+    # copy and gets the facts from the dataset's metainfo in runs
+    metas = [config_score_meta(cfg[loader].dataset)
+             for loader in ('train_dataloader', 'val_dataloader',
+                            'test_dataloader')]
+    assert metas[0] is not None and metas[0] == metas[1] == metas[2]
+    assert 'score_range' not in cfg.model and 'lower_better' not in cfg.model
+    assert model.dataset_meta is None
+    assert dict(type='DatasetMetaHook') in cfg.custom_hooks
     # checkpoints are chosen on the validation part, never on the test part
     assert cfg.train_dataloader.dataset.split == 'train'
     assert cfg.val_dataloader.dataset.split == 'val'
@@ -132,12 +138,13 @@ def test_synthetic_sets_flip_and_fit():
     for name, lower in (('csiq', True), ('live', True), ('kadid10k', False),
                         ('tid2013', False), ('koniq10k', False)):
         cfg = load(f'configs/qptv2/iqa_hivit-t_{name}.py')
-        assert cfg.model.lower_better is lower
-        spec = get_spec(name)
-        assert tuple(cfg.model.score_range) == tuple(spec.score_range)
+        meta = config_score_meta(cfg.test_dataloader.dataset)
+        assert meta['lower_better'] is lower
+        facts = get_benchmark(name).METAINFO
+        assert meta['score_range'] == facts['score_range']
         # LIVE, CSIQ and TID2013 are compared after the 5-parameter
         # logistic in the literature, KADID-10k after the VQEG 4-parameter one
-        expected = 'none' if not spec.synthetic else \
+        expected = 'none' if not meta['synthetic'] else \
             'logistic4' if name == 'kadid10k' else 'logistic5'
         assert cfg.test_evaluator.plcc_fit == expected
 
@@ -166,11 +173,13 @@ def test_test_pipeline_feeds_the_model(path, shared_data):
                            gt_score_norm=0.5))
     assert packed['inputs'].shape == (5, 3, 224, 224)
     model = MODELS.build(cfg.model).eval()
+    # the facts DatasetMetaHook hands over from the dataset's metainfo
+    model.dataset_meta = config_score_meta(cfg.test_dataloader.dataset)
     batch = model.data_preprocessor(default_collate([packed]), False)
     with torch.no_grad():
         out = model(**batch, mode='predict')
     # an untrained head is not bounded: check the mapping to the scale
-    lo, hi = cfg.model.score_range
+    lo, hi = model.dataset_meta['score_range']
     norm = float(out[0].pred_score_norm)
     assert np.isfinite(norm)
     assert float(out[0].pred_score) == pytest.approx(lo + norm * (hi - lo))
@@ -193,15 +202,17 @@ def table_dataset(name: str, labels: Path, split: str = 'all', **extra):
 def test_dataset_config_reads_published_table(name, shared_data):
     labels = shared_data / 'labels'
     dataset = table_dataset(name, labels)
-    spec = get_spec(TABLES[name][1])
-    assert len(dataset) == spec.num_rows
+    meta = get_benchmark(TABLES[name][1]).METAINFO
+    for key in ('score_range', 'lower_better', 'dataset_name'):
+        assert dataset.metainfo[key] == meta[key], key
+    assert len(dataset) == meta['num_rows']
     info = dataset.get_data_info(0)
     norm = np.array([dataset.get_data_info(i)['gt_score_norm']
                      for i in range(len(dataset))])
     assert 0 <= norm.min() and norm.max() <= 1
-    lo, hi = spec.score_range
+    lo, hi = meta['score_range']
     expected = (info['gt_score'] - lo) / (hi - lo)
-    if spec.lower_better:
+    if meta['lower_better']:
         expected = 1 - expected
     assert info['gt_score_norm'] == pytest.approx(expected)
     # image paths: data_root + the table's names with the top folders

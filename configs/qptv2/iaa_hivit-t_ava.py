@@ -8,47 +8,20 @@
 #   python tools/test.py configs/qptv2/iaa_hivit-t_ava.py \
 #       work_dirs/iaa_hivit-t_ava/best_SRCC_epoch_N.pth
 _base_ = [
-    '../_base_/models/qptv2_hivit-t_quality.py',
+    '../_base_/models/qptv2_hivit-t_quality_finetune.py',
     '../_base_/datasets/ava.py',
     '../_base_/schedules/finetune_adamw_llrd.py',
-    '../_base_/default_runtime.py',
+    '../_base_/runtime_finetune.py',
 ]
-
-# The QPT V2 pretraining checkpoint (tools/train.py
-# configs/qptv2/pretrain_hivit.py); only the encoder weights are loaded.
-pretrained = 'work_dirs/pretrain_hivit'  # its last checkpoint (StrictPretrained)
-model = dict(
-    backbone=dict(
-        # strict: every encoder tensor loaded, or an error listing them
-        init_cfg=dict(type='StrictPretrained', checkpoint=pretrained)),
-    # predictions on the dataset's scale and direction
-    score_range={{_base_.score_range}},
-    lower_better={{_base_.lower_better}})
 
 # AVA is large: 1 GPU x 64 and 10 epochs (1 warm-up + cosine).
 optim_wrapper = dict(optimizer=dict(lr=1e-3 * 64 / 256))
 auto_scale_lr = dict(base_batch_size=64)
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=1e-3,
-        by_epoch=True,
-        begin=0,
-        end=1,
-        convert_to_iter_based=True),
-    dict(
-        type='CosineAnnealingLR',
-        T_max=9,
-        eta_min=0.,
-        by_epoch=True,
-        begin=1,
-        end=10,
-        convert_to_iter_based=True),
+    dict(type='LinearLR', start_factor=1e-3, by_epoch=True, begin=0, end=1,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=9, eta_min=0., by_epoch=True,
+         begin=1, end=10, convert_to_iter_based=True),
 ]
 train_cfg = dict(max_epochs=10, val_interval=1)
-
-# Keep the checkpoint with the best validation SRCC (never the test part).
-default_hooks = dict(
-    logger=dict(interval=100),
-    checkpoint=dict(
-        interval=1, max_keep_ckpts=1, save_best='SRCC', rule='greater'))
+default_hooks = dict(logger=dict(interval=100))

@@ -9,25 +9,10 @@
 #       (one split; all 10: python tools/run_splits.py
 #        configs/qptv2/iqa_hivit-t_tid2013.py --splits 10)
 _base_ = [
-    '../_base_/models/qptv2_hivit-t_quality.py',
+    '../_base_/models/qptv2_hivit-t_quality_finetune.py',
     '../_base_/datasets/tid2013.py',
     '../_base_/schedules/finetune_adamw_llrd.py',
-    '../_base_/default_runtime.py',
+    '../_base_/runtime_finetune.py',
 ]
 
-# The QPT V2 pretraining checkpoint (tools/train.py
-# configs/qptv2/pretrain_hivit.py); only the encoder weights are loaded.
-pretrained = 'work_dirs/pretrain_hivit'  # its last checkpoint (StrictPretrained)
-model = dict(
-    backbone=dict(
-        # strict: every encoder tensor loaded, or an error listing them
-        init_cfg=dict(type='StrictPretrained', checkpoint=pretrained)),
-    # predictions on the dataset's scale and direction
-    score_range={{_base_.score_range}},
-    lower_better={{_base_.lower_better}})
-
-# Keep the checkpoint with the best validation SRCC (never the test part).
-default_hooks = dict(
-    logger=dict(interval=20),
-    checkpoint=dict(
-        interval=1, max_keep_ckpts=1, save_best='SRCC', rule='greater'))
+default_hooks = dict(logger=dict(interval=20))

@@ -28,7 +28,7 @@ _base_ = [
     '../_base_/models/qptv2_hivit-t.py',
     '../_base_/datasets/sa1b_pretrain_shards.py',
     '../_base_/schedules/mim_adamw_cosine_1024m.py',
-    '../_base_/default_runtime.py',
+    '../_base_/runtime_pretrain.py',
 ]
 
 model = dict(data_preprocessor={{_base_.data_preprocessor_shards}})
@@ -43,12 +43,3 @@ sample_schedule = dict(samples_per_item=4)
 # tiles: 2048 / 4 crops = 512 (8 GPUs x 64 tiles). lr / sample then stays
 # 1.5e-4 / 256 at any GPU count or batch. (Change it with `num_crops`.)
 auto_scale_lr = dict(base_batch_size=512)
-default_hooks = dict(
-    logger=dict(interval=100),
-    checkpoint=dict(
-        by_epoch=False,
-        # sample_schedule.checkpoint_interval_samples / 2048 (12.8 M
-        # samples; rescaled with the iterations)
-        interval=6_250,
-        max_keep_ckpts=3))
-custom_hooks = [dict(type='ReconstructionVisualizationHook', num_images=8)]

@@ -16,16 +16,7 @@ _base_ = [
     '../_base_/models/qptv2_hivit-t.py',
     '../_base_/datasets/sa1b_pretrain.py',
     '../_base_/schedules/mim_adamw_cosine_1024m.py',
-    '../_base_/default_runtime.py',
+    '../_base_/runtime_pretrain.py',
 ]
 
 train_dataloader = dict(sampler=dict(type='InfiniteSampler', shuffle=True))
-default_hooks = dict(
-    logger=dict(interval=100),
-    checkpoint=dict(
-        by_epoch=False,
-        # sample_schedule.checkpoint_interval_samples / 2048 (12.8 M
-        # samples; rescaled with the iterations)
-        interval=6_250,
-        max_keep_ckpts=3))
-custom_hooks = [dict(type='ReconstructionVisualizationHook', num_images=8)]

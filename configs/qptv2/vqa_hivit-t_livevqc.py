@@ -13,31 +13,10 @@
 #    val_dataloader.dataset.split_index=I
 #    test_dataloader.dataset.split_index=I)
 _base_ = [
-    '../_base_/models/qptv2_hivit-t_vqa.py',
+    '../_base_/models/qptv2_hivit-t_vqa_finetune.py',
     '../_base_/datasets/livevqc.py',
-    '../_base_/schedules/finetune_adamw_llrd.py',
-    '../_base_/default_runtime.py',
+    '../_base_/schedules/finetune_adamw_llrd_16clips.py',
+    '../_base_/runtime_finetune.py',
 ]
 
-# Image weights, inflated to 3-D when the model is initialised: the QPT V2
-# pretraining checkpoint (encoder only), a released QPT V2 image checkpoint
-# or one of our image scorer checkpoints (encoder and head). See
-# qpt/models/converters/inflate.py. To start from the LSVQ-trained video
-# model instead, set init_cfg=None and load_from=<its checkpoint>.
-image_checkpoint = 'work_dirs/pretrain_hivit'  # its last checkpoint
-model = dict(
-    init_cfg=dict(type='InflatedPretrained', checkpoint=image_checkpoint),
-    # predictions on the dataset's scale and direction
-    score_range={{_base_.score_range}},
-    lower_better={{_base_.lower_better}})
-
-# lr = 1e-3 x total_batch / 256 (1 GPU x 16 clips); --auto-scale-lr
-# rescales it for another total batch size.
-optim_wrapper = dict(optimizer=dict(lr=1e-3 * 16 / 256))
-auto_scale_lr = dict(base_batch_size=16)
-
-# Keep the checkpoint with the best validation SRCC (never the test part).
-default_hooks = dict(
-    logger=dict(interval=20),
-    checkpoint=dict(
-        interval=1, max_keep_ckpts=1, save_best='SRCC', rule='greater'))
+default_hooks = dict(logger=dict(interval=20))

@@ -3,7 +3,8 @@
 #   python tools/test.py configs/qptv2/vqa_hivit-t_lsvq-zeroshot_livevqc.py \
 #       work_dirs/vqa_hivit-t_lsvq/best_SRCC_epoch_N.pth
 # The model's normalised [0, 1] output is reported on LIVE-VQC's scale
-# (score_range below): SRCC, KRCC and PLCC do not depend on that linear
+# (the test dataset's metainfo: the metric maps it, DatasetMetaHook hands it
+# to the model): SRCC, KRCC and PLCC do not depend on that linear
 # map; RMSE across datasets is indicative only (plcc_fit='logistic4' maps
 # the predictions onto the subjective scale first).
 _base_ = [
@@ -12,15 +13,9 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 
-model = dict(
-    score_range={{_base_.score_range}},
-    lower_better={{_base_.lower_better}})
-
 test_dataloader = dict(
     dataset=dict(split='all', split_file=None))
 test_cfg = dict()
 
 # Test only: no training or validation here.
-train_dataloader = None
-val_dataloader = None
-val_evaluator = None
+train_dataloader = val_dataloader = val_evaluator = None

@@ -36,7 +36,7 @@ __all__ = [
 #: The key of the calibration record in a checkpoint's ``meta``.
 CALIBRATION_KEY = 'calibration'
 
-#: What a reported score is: ``'mos'`` the config's score range applied to
+#: What a reported score is: ``'mos'`` the dataset's score range applied to
 #: the normalised output (our fine-tuned checkpoints); ``'calibrated'`` a
 #: stored calibration applied to the raw score; ``'raw'`` no MOS at all
 #: (a released checkpoint without calibration).

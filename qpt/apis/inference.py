@@ -7,7 +7,7 @@ input) and :func:`~qpt.apis.scoring.score_samples` (batch, normalise, run
 the network). Video models are handed to :mod:`.video_inference`.
 
 What a score is depends on the checkpoint (``model.score_scale``, set by
-:func:`qpt.apis.init_model`): the config's MOS / DMOS scale (``'mos'``),
+:func:`qpt.apis.init_model`): the dataset's MOS / DMOS scale (``'mos'``),
 a stored calibration's MOS scale (``'calibrated'``), or only the raw head
 output of a released checkpoint (``'raw'``). With ``details=True`` every
 input gets ``dict(score, raw_score, score_scale)`` so both are visible.
@@ -127,10 +127,10 @@ def inference_model(model: nn.Module,
         In input order, one per input. With ``details=True``:
         ``dict(score, raw_score, score_scale)`` where ``raw_score`` is the
         head's normalised output and ``score`` is, by ``score_scale``
-        (``model.score_scale``): ``'mos'`` the config's scale (its
-        ``score_range``; a DMOS config gives DMOS), ``'calibrated'`` the
-        MOS scale of the labelled set the checkpoint was calibrated on, or
-        None for ``'raw'`` (a released checkpoint without calibration).
+        (``model.score_scale``): ``'mos'`` the dataset's scale (the
+        ``score_range`` of ``model.dataset_meta``; DMOS for a DMOS set),
+        ``'calibrated'`` the MOS scale of the labelled set the checkpoint
+        was calibrated on, or None for ``'raw'`` (a released checkpoint without calibration).
         Without ``details``: that ``score`` as a float, or the raw score
         for ``'raw'`` (with a ``UserWarning`` saying so).
 

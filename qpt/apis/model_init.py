@@ -8,13 +8,16 @@ from typing import Any, Mapping, Optional, Tuple, Union
 import torch
 import torch.nn as nn
 from mmengine.config import Config
-from mmengine.logging import MMLogger
+from mmengine.logging import MMLogger, print_log
 from mmengine.registry import DefaultScope
 
+from qpt.datasets.quality.score_scale import config_score_meta
 from .calibration import CALIBRATION_KEY, check_calibration
 from .checkpoint_loading import load_scorer_checkpoint, read_checkpoint
 
-__all__ = ['init_model', 'score_scale_of', 'RAW_SCALE_KINDS']
+__all__ = [
+    'init_model', 'score_scale_of', 'dataset_meta_of', 'RAW_SCALE_KINDS'
+]
 
 #: Load kinds (``load_scorer_checkpoint``) whose head was trained by others
 #: with an unknown normalisation: their outputs are raw, not on a MOS scale.
@@ -64,13 +67,29 @@ def score_scale_of(kind: Optional[str], meta: Any,
         ``('calibrated', record)`` when ``meta['calibration']`` is present
         (validated); ``('raw', None)`` for a released checkpoint (loaded
         directly, inflated, or converted to our format) without one;
-        ``('mos', None)`` otherwise (the config's ``score_range`` applies).
+        ``('mos', None)`` otherwise (the ``score_range`` of
+        :func:`dataset_meta_of` applies).
     """
     if isinstance(meta, Mapping) and meta.get(CALIBRATION_KEY) is not None:
         return 'calibrated', check_calibration(meta[CALIBRATION_KEY], source)
     if kind in RAW_SCALE_KINDS or _is_converted_release(meta):
         return 'raw', None
     return 'mos', None
+
+
+def dataset_meta_of(meta: Any, cfg: Config) -> Optional[dict]:
+    """The score facts a loaded scorer reports with: the checkpoint's
+    ``meta['dataset_meta']`` (the training dataset's ``metainfo``, which
+    MMEngine's runner saves), or, for a checkpoint without one (or no
+    checkpoint), those of the config's ``test_dataloader.dataset``
+    (:func:`qpt.datasets.quality.config_score_meta`); None when neither
+    states a ``score_range`` (predictions then stay normalised, 0..1)."""
+    if isinstance(meta, Mapping) and isinstance(
+            meta.get('dataset_meta'), Mapping) and \
+            meta['dataset_meta'].get('score_range') is not None:
+        return dict(meta['dataset_meta'])
+    test_loader = cfg.get('test_dataloader') or {}
+    return config_score_meta(test_loader.get('dataset'))
 
 
 def init_model(config: Union[str, Path, Config],
@@ -94,8 +113,12 @@ def init_model(config: Union[str, Path, Config],
         The model in eval mode on ``device``, with ``model.cfg`` (the
         config it was built from) and what its scores are:
 
-        - ``model.score_scale``: ``'mos'`` (the config's ``score_range`` is
-          applied: our fine-tuned checkpoints, or no checkpoint),
+        - ``model.dataset_meta``: the score facts (:func:`dataset_meta_of`:
+          the checkpoint's ``meta['dataset_meta']``, else the config's test
+          dataset's; None: scores stay normalised, 0..1, with a warning);
+        - ``model.score_scale``: ``'mos'`` (the ``score_range`` of
+          ``model.dataset_meta`` is applied: our fine-tuned checkpoints, or
+          no checkpoint),
           ``'calibrated'`` (the checkpoint's ``meta['calibration']``, see
           :mod:`qpt.apis.calibration`, maps raw scores to a labelled set's
           MOS) or ``'raw'`` (a released QPT V2 checkpoint without a
@@ -129,7 +152,7 @@ def init_model(config: Union[str, Path, Config],
                                                       'qpt')):
         model = MODELS.build(model_cfg)
         _quiet_init_weights(model)
-    kind, scale, calibration = None, 'mos', None
+    kind, scale, calibration, meta = None, 'mos', None, None
     if checkpoint is not None:
         source = os.fspath(checkpoint)
         ckpt = read_checkpoint(source)
@@ -137,6 +160,15 @@ def init_model(config: Union[str, Path, Config],
         meta = ckpt.get('meta') if isinstance(ckpt, Mapping) else None
         scale, calibration = score_scale_of(kind, meta, source)
         del ckpt
+    if hasattr(model, 'dataset_meta'):
+        model.dataset_meta = dataset_meta_of(meta, cfg)
+        if model.dataset_meta is None and scale == 'mos':
+            print_log(
+                'neither the checkpoint (meta.dataset_meta) nor the '
+                "config's test_dataloader.dataset states a score_range: "
+                'scores are reported normalised (0..1, higher = better)',
+                logger='current',
+                level=logging.WARNING)
     model.cfg = cfg
     model.checkpoint_kind = kind
     model.score_scale = scale

@@ -131,8 +131,8 @@ def report_scores(model: nn.Module, raw: Sequence[float],
             :func:`qpt.apis.init_model`; a model without them is ``'mos'``).
         raw: (N,) raw scores (``pred_score_norm``: the head's normalised
             output before any mapping; a released head's raw output).
-        dataset_scale: (N,) ``pred_score`` (the config's score range
-            applied to ``raw``).
+        dataset_scale: (N,) ``pred_score`` (the score range of
+            ``model.dataset_meta`` applied to ``raw``).
 
     Returns:
         ``dict(score, raw_score, score_scale)`` per sample: ``score`` is the

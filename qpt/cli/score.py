@@ -10,8 +10,9 @@ by one so that a bad file (unreadable, corrupt, too small, a video for an
 image model) only costs its own row, with the error message. The exit status
 is 1 if any file failed.
 
-``score`` is on the scale ``score_scale`` names: ``mos`` (the config's
-score range), ``calibrated`` (the checkpoint's stored calibration, see
+``score`` is on the scale ``score_scale`` names: ``mos`` (the dataset's
+score range: the checkpoint's ``meta.dataset_meta``, else the config's),
+``calibrated`` (the checkpoint's stored calibration, see
 ``tools/calibrate.py``) or ``raw``: a released QPT V2 checkpoint without a
 calibration, whose ``score`` cell stays empty because no MOS is known; its
 ``raw_score`` (the head's output) is always written.
@@ -93,7 +94,7 @@ def scale_note(model) -> str:
                 'raw_score is the uncalibrated output')
     lo, hi = getattr(model, 'score_range', (0., 1.))
     what = 'DMOS' if getattr(model, 'lower_better', False) else 'MOS'
-    return (f"score_scale mos: the config's {what} range {lo:g}..{hi:g}; "
+    return (f"score_scale mos: the dataset's {what} range {lo:g}..{hi:g}; "
             'raw_score is the normalised output (higher = better)')
 
 

@@ -11,8 +11,7 @@ model = dict(
                   num_heads=2),
         img_size=crop,
         drop_path_rate=0.),
-    head=dict(in_channels=64, hidden_channels=16, dropout=0.),
-    score_range=(1., 5.))
+    head=dict(in_channels=64, hidden_channels=16, dropout=0.))
 test_pipeline = [
     dict(type='LoadImageRGB'),
     dict(type='ResizeEdge', scale=80, edge='short', interpolation='area'),
@@ -22,4 +21,6 @@ test_pipeline = [
 test_dataloader = dict(
     batch_size=4,
     num_workers=0,
-    dataset=dict(type='QualityDataset', pipeline=test_pipeline))
+    # the scale scores are reported on (no checkpoint meta says otherwise)
+    dataset=dict(
+        type='QualityDataset', score_range=(1., 5.), pipeline=test_pipeline))

@@ -18,37 +18,31 @@ model = dict(
         drop_path_rate=0.),
     head=dict(in_channels=64, hidden_channels=16, dropout=0.),
     init_cfg=dict(checkpoint=''))
+sample_frames = dict(
+    type='SampleFrames', clip_len=clip_len, frame_interval=frame_interval,
+    num_clips=1)
+fragment_sample = dict(
+    type='FragmentSample', fragments_h=fragments, fragments_w=fragments,
+    fsize_h=fragment_size, fsize_w=fragment_size)
 train_pipeline = [
-    dict(type='VideoInit'),
-    dict(type='SampleFrames', clip_len=clip_len,
-         frame_interval=frame_interval, num_clips=1),
-    dict(type='VideoDecode'),
-    dict(type='FragmentSample', fragments_h=fragments, fragments_w=fragments,
-         fsize_h=fragment_size, fsize_w=fragment_size),
-    dict(type='PackVideoInputs'),
+    {{_base_.video_init}}, sample_frames, {{_base_.video_decode}},
+    fragment_sample, dict(type='PackVideoInputs')
 ]
 test_pipeline = [
-    dict(type='VideoInit'),
-    dict(type='SampleFrames', clip_len=clip_len,
-         frame_interval=frame_interval, num_clips=num_test_clips,
-         test_mode=True),
-    dict(type='VideoDecode'),
-    dict(type='FragmentSample', fragments_h=fragments, fragments_w=fragments,
-         fsize_h=fragment_size, fsize_w=fragment_size, test_mode=True),
-    dict(type='PackVideoClips'),
+    {{_base_.video_init}},
+    dict(sample_frames, num_clips=num_test_clips, test_mode=True),
+    {{_base_.video_decode}},
+    dict(fragment_sample, test_mode=True),
+    dict(type='PackVideoClips')
 ]
+# 4 clips per step, in the main process; the data under data_root
+tiny_loader = dict(
+    batch_size=4, num_workers=0, persistent_workers=False, pin_memory=False)
+tiny_data = dict(data_root='', split_file='splits.json')
 train_dataloader = dict(
-    batch_size=4, num_workers=0, persistent_workers=False, pin_memory=False,
-    dataset=dict(data_root='', split_file='splits.json',
-                 pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=4, num_workers=0, persistent_workers=False, pin_memory=False,
-    dataset=dict(data_root='', split_file='splits.json',
-                 pipeline=test_pipeline))
-test_dataloader = dict(
-    batch_size=4, num_workers=0, persistent_workers=False, pin_memory=False,
-    dataset=dict(data_root='', split_file='splits.json',
-                 pipeline=test_pipeline))
+    tiny_loader, dataset=dict(tiny_data, pipeline=train_pipeline))
+val_dataloader = test_dataloader = dict(
+    tiny_loader, dataset=dict(tiny_data, pipeline=test_pipeline))
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 max_iters = 12
 param_scheduler = [

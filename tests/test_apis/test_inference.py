@@ -33,14 +33,14 @@ TEST_PIPELINE = [
 
 
 def tiny_cfg(img_size: int = 224, pipeline=TEST_PIPELINE) -> Config:
-    """The base scorer config with a tiny HiViT, a 1-5 MOS scale and a
-    test pipeline."""
+    """The base scorer config with a tiny HiViT and a test dataset on a 1-5
+    MOS scale with a test pipeline."""
     cfg = Config.fromfile(str(BASE_CFG))
     cfg.model.backbone.arch = TINY_ARCH
     cfg.model.backbone.img_size = img_size
     cfg.model.head.in_channels = TINY_ARCH['embed_dims']
-    cfg.model.score_range = (1., 5.)
-    cfg.test_dataloader = dict(dataset=dict(pipeline=pipeline))
+    cfg.test_dataloader = dict(dataset=dict(
+        type='QualityDataset', score_range=(1., 5.), pipeline=pipeline))
     return cfg
 
 
@@ -139,12 +139,15 @@ def release_cfg() -> Config:
     """The base scorer config with a one-crop test pipeline and a 1-5 MOS
     range, a scale the released head was never shown to be on."""
     cfg = Config.fromfile(str(BASE_CFG))
-    cfg.model.score_range = (1., 5.)
-    cfg.test_dataloader = dict(dataset=dict(pipeline=[
-        dict(type='LoadImageRGB'),
-        dict(type='DeterministicCrops', crop_size=224, num_crops=1),
-        dict(type='PackQualityInputs'),
-    ]))
+    cfg.test_dataloader = dict(
+        dataset=dict(
+            type='QualityDataset',
+            score_range=(1., 5.),
+            pipeline=[
+                dict(type='LoadImageRGB'),
+                dict(type='DeterministicCrops', crop_size=224, num_crops=1),
+                dict(type='PackQualityInputs'),
+            ]))
     return cfg
 
 

@@ -6,9 +6,10 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from qpt.datasets.quality import (AVADataset, CSIQDataset,
+from qpt.datasets.quality import (AVADataset, CSIQDataset, KonIQ10kDataset,
                                   LIVEChallengeDataset, QualityDataset,
-                                  check_split, detect_label_format, get_spec,
+                                  check_split, detect_label_format,
+                                  get_benchmark,
                                   load_label_file, load_split, load_splits,
                                   make_official_split, make_random_split,
                                   make_random_splits, reference_from_filename,
@@ -51,27 +52,30 @@ def test_shared_tables(table, labels, records):
     recs = records[name]
     assert detect_label_format(str(labels / fname)) == 'table'
     assert len(recs) == rows
-    spec = get_spec(name)
-    assert spec.num_rows == rows
-    assert spec.lower_better is lower_better
-    assert spec.synthetic is bool(num_refs)
-    lo, hi = spec.score_range
+    meta = get_benchmark(name).METAINFO
+    assert meta['num_rows'] == rows
+    assert meta['lower_better'] is lower_better
+    assert meta['synthetic'] is bool(num_refs)
+    lo, hi = meta['score_range']
     scores = np.array([r['mos'] for r in recs])
     assert lo <= scores.min() and scores.max() <= hi
     assert len({r['filename'] for r in recs}) == rows
     refs = {r['ref'] for r in recs}
     if num_refs:
         assert len(refs) == num_refs and None not in refs
-        assert spec.num_refs == num_refs
+        assert meta['num_refs'] == num_refs
     else:
         assert refs == {None}
 
 
 def test_direction_of_dmos_sets():
-    assert get_spec('csiq').lower_better and get_spec('LIVE').lower_better
+    def meta(name):
+        return get_benchmark(name).METAINFO
+
+    assert meta('csiq')['lower_better'] and meta('LIVE')['lower_better']
     for name in ('koniq', 'kadid', 'tid2013', 'clive', 'spaq', 'ava'):
-        assert not get_spec(name).lower_better
-    assert get_spec('koniq').official_split == dict(
+        assert not meta(name)['lower_better']
+    assert meta('koniq')['official_split'] == dict(
         train=7058, val=1000, test=2015)
 
 
@@ -314,11 +318,10 @@ def test_dataset_on_csiq_normalises_dmos(labels, tmp_path):
 
 
 def test_dataset_options(labels, tmp_path):
-    ds = QualityDataset(
+    ds = KonIQ10kDataset(
         ann_file=str(labels / 'KonIQ-10k.txt'),
         data_root='/data/koniq',
         data_prefix=dict(img_path='512x384'),
-        dataset_name='koniq',
         strip_dirs=2,
         drop_rows=[0, 1])
     assert len(ds) == 10071

@@ -99,6 +99,36 @@ def test_through_mmengine_evaluator_with_data_samples():
     assert out['SRCC'] == pytest.approx(srcc(pred, gt), abs=1e-6)
 
 
+def test_reads_the_scale_from_dataset_meta(tmp_path):
+    """The prediction is put on the dataset's scale with the facts of
+    ``dataset_meta`` (what MMEngine's loops hand over), not the model's
+    ``pred_score``: a DMOS set flips the normalised output."""
+    rng = np.random.default_rng(1)
+    dmos = rng.uniform(-3, 112, size=20)  # LIVE's realigned DMOS
+    quality = 1 - (dmos + 3) / 115  # higher = better, what the model learns
+    samples = [
+        dict(pred_score=torch.tensor(0.5), pred_score_norm=torch.tensor(q),
+             gt_score=float(g), img_path=f'{i}.bmp')
+        for i, (q, g) in enumerate(zip(quality, dmos))
+    ]
+    evaluator = Evaluator(QualityMetric(out_dir=str(tmp_path)))
+    evaluator.dataset_meta = dict(score_range=(-3.0, 112.0),
+                                  lower_better=True)
+    evaluator.process(samples)
+    out = evaluator.evaluate(len(samples))
+    # the model's placeholder pred_score (constant 0.5) is not used; the
+    # normalised output mapped back onto the DMOS scale is exact
+    assert out['SRCC'] == pytest.approx(1.0)
+    assert out['RMSE'] == pytest.approx(0.0, abs=1e-4)
+    with open(tmp_path / 'quality_predictions.csv') as f:
+        rows = list(csv.DictReader(f))
+    assert float(rows[0]['pred']) == pytest.approx(dmos[0], abs=1e-4)
+    # without dataset_meta: pred_score as given (here constant -> NaN)
+    metric = QualityMetric()
+    metric.process(None, samples)
+    assert math.isnan(metric.compute_metrics(metric.results)['SRCC'])
+
+
 def _assert_nan(out, logs, n, reason, nan_keys, finite_keys=()):
     """Every key is there; the undefined ones are NaN, with a warning."""
     assert out['num_samples'] == n

@@ -32,8 +32,7 @@ SCORE_RANGE = (1., 5.)
 def scorer_cfg(video: bool, **backbone) -> dict:
     bb = dict(type='HiViT3D' if video else 'HiViT', arch=TINY, img_size=224)
     bb.update(backbone)
-    return dict(type='QualityScorer', video=video, backbone=bb, head=HEAD,
-                score_range=SCORE_RANGE)
+    return dict(type='QualityScorer', video=video, backbone=bb, head=HEAD)
 
 
 def randomise(model: torch.nn.Module, seed: int = 0) -> None:
@@ -119,6 +118,9 @@ def test_static_clip_scores_like_its_frame(real_frame, image_model,
     assert img_score.abs().item() > 1e-2  # a score worth comparing
     torch.testing.assert_close(vid_feat, img_feat, rtol=1e-4, atol=1e-5)
     torch.testing.assert_close(vid_score, img_score, rtol=1e-4, atol=1e-5)
+    # on a dataset's 1-5 scale (the facts a dataset's metainfo gives)
+    image_model.dataset_meta = video_model.dataset_meta = dict(
+        score_range=SCORE_RANGE)
     pred_img = image_model.predict(
         image_model.data_preprocessor(dict(inputs=frame))['inputs'])
     pred_vid = video_model.predict(

@@ -13,6 +13,7 @@ from pathlib import Path
 import cv2
 import pytest
 
+from qpt.apis.checkpoint_loading import read_checkpoint
 from qpt.datasets.image_io import read_image_rgb
 from qpt.datasets.quality import load_splits, save_splits
 
@@ -93,6 +94,10 @@ def test_finetune_then_test_on_held_out_photos(tmp_path, synthetic_set):
     assert len(best) == 1, sorted(p.name for p in work.iterdir())
     logs = '\n'.join(p.read_text() for p in work.glob('*/*.log'))
     assert 'best checkpoint' in logs and 'SRCC' in logs
+    # the runner keeps the training dataset's score facts with the weights
+    # (meta.dataset_meta): what inference from the checkpoint alone uses
+    meta = read_checkpoint(best[0])['meta']['dataset_meta']
+    assert meta['score_range'] == (1.0, 5.0) and meta['lower_better'] is False
 
     test_dir, out = tmp_path / 'test', tmp_path / 'metrics.json'
     proc = run_tool([

@@ -27,13 +27,14 @@ protocol is described in ``qpt/datasets/quality/splits.py``. The file is
 + ``split_index``.
 """
 import argparse
+import inspect
 import os.path as osp
 import sys
 from typing import Dict, List, Sequence
 
-from qpt.datasets.quality import (DATASET_SPECS, check_split, get_spec,
-                                  make_official_split, make_random_splits,
-                                  save_splits)
+from qpt.datasets.quality import (BENCHMARKS, AVADataset, check_split,
+                                  get_benchmark, make_official_split,
+                                  make_random_splits, save_splits)
 from qpt.evaluation.protocol import PROTOCOLS
 from qpt.registry import DATASETS
 
@@ -45,7 +46,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--dataset',
         required=True,
-        help=f'benchmark name: one of {sorted(DATASET_SPECS)} (or an alias)')
+        help=f'benchmark name: one of {sorted(BENCHMARKS)} (or an alias)')
     parser.add_argument('--out', required=True, help='output folder')
     parser.add_argument(
         '--protocol',
@@ -85,11 +86,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def load_records(args: argparse.Namespace) -> List[Dict]:
     """Records (filename, ref, split) as the dataset class reads them."""
-    spec = get_spec(args.dataset)
+    cls = get_benchmark(args.dataset)
     cfg = dict(
-        type=spec.dataset_class,
+        type=cls.__name__,
         ann_file=osp.abspath(args.label_file),
-        dataset_name=spec.name,
         split='all',
         serialize_data=False)
     if args.label_format:
@@ -97,7 +97,7 @@ def load_records(args: argparse.Namespace) -> List[Dict]:
     if args.split_column:
         cfg['split_column'] = args.split_column
     if args.test_list:
-        if spec.dataset_class != 'AVADataset':
+        if not issubclass(cls, AVADataset):
             raise SystemExit('--test-list applies to AVA only')
         cfg['test_list'] = osp.abspath(args.test_list)
     dataset = DATASETS.build(cfg)
@@ -127,17 +127,20 @@ def summarize(splits: Sequence[Dict], records: Sequence[Dict]) -> str:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    spec = get_spec(args.dataset)
+    cls = get_benchmark(args.dataset)
+    meta = cls.METAINFO
+    name = meta['dataset_name']
     records = load_records(args)
-    by_ref = dict(auto=spec.synthetic, yes=True, no=False)[args.by_reference]
+    by_ref = dict(auto=meta['synthetic'], yes=True,
+                  no=False)[args.by_reference]
     has_split = any(r['split'] for r in records)
     protocol = args.protocol
     if protocol == 'auto':
         protocol = 'official' if has_split else 'random'
-        if spec.official_split and not has_split:
-            print(f'NOTE: {spec.title} has an official split but '
+        if meta['official_split'] and not has_split:
+            print(f'NOTE: {meta["title"]} has an official split but '
                   f'{args.label_file} does not name it; writing random '
-                  f'splits. {spec.quirks}', file=sys.stderr)
+                  f'splits. {inspect.getdoc(cls)}', file=sys.stderr)
     if protocol == 'official':
         if not has_split:
             raise SystemExit(f'{args.label_file} names no split; use '
@@ -149,27 +152,27 @@ def main(argv=None) -> int:
         splits = [
             make_official_split(records, args.val_ratio, args.seed, by_ref)
         ]
-        name = f'{spec.name}_official.json'
+        file_name = f'{name}_official.json'
     else:
         splits = make_random_splits(records, args.num_splits, args.seed,
                                     args.test_ratio, args.val_ratio, by_ref)
-        name = f'{spec.name}_random{args.num_splits}_seed{args.seed}.json'
+        file_name = f'{name}_random{args.num_splits}_seed{args.seed}.json'
     for s in splits:
         check_split(s, records if protocol == 'random' else None, by_ref)
     selection = 'no-selection' if all(not s['val'] for s in splits) \
         else 'selection'
-    path = osp.join(args.out, name)
+    path = osp.join(args.out, file_name)
     save_splits(
         path,
         splits,
-        dataset=spec.name,
+        dataset=name,
         protocol=protocol,
         by_reference=by_ref,
         test_ratio=args.test_ratio if protocol == 'random' else None,
         val_ratio=args.val_ratio,
         checkpoint_selection=PROTOCOLS[selection],
         label_file=osp.basename(args.label_file))
-    print(f'{spec.title}: {len(records)} records, protocol {protocol}'
+    print(f'{meta["title"]}: {len(records)} records, protocol {protocol}'
           f'{", by reference" if by_ref else ""}')
     print(summarize(splits, records))
     if selection == 'no-selection':

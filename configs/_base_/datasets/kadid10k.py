@@ -21,94 +21,17 @@
 # Input policy: native 512x384 (resizing would change the visibility of the
 # distortions being scored), random 224 crop + horizontal flip; at test time
 # the 4 corners and the centre (5 x 224).
-dataset_type = 'KADID10kDataset'
-data_root = 'data/kadid10k/'
-ann_file = 'KADID-10k.txt'
-label_format = 'table'
-strip_dirs = 1  # KADID-10k/images/I01_01_01.png -> images/I01_01_01.png
-split_file = 'splits/kadid10k_random10_seed0.json'
-split_index = 0
-score_range = (1.0, 5.0)  # MOS
-lower_better = False
-crop_size = 224
-num_test_crops = 5
+_base_ = ['./pipelines/image_crops.py']
 
-train_pipeline = [
-    dict(type='LoadImageRGB'),
-    dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackQualityInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageRGB'),
-    dict(type='DeterministicCrops', crop_size=crop_size,
-         num_crops=num_test_crops),
-    dict(type='PackQualityInputs'),
-]
-
-train_dataloader = dict(
-    batch_size=32,
-    num_workers=8,
-    persistent_workers=True,
-    pin_memory=True,
-    drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_file,
-        label_format=label_format,
-        strip_dirs=strip_dirs,
-        split_file=split_file,
-        split_index=split_index,
-        score_range=score_range,
-        lower_better=lower_better,
-        split='train',
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=32,
-    num_workers=8,
-    persistent_workers=True,
-    pin_memory=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_file,
-        label_format=label_format,
-        strip_dirs=strip_dirs,
-        split_file=split_file,
-        split_index=split_index,
-        score_range=score_range,
-        lower_better=lower_better,
-        split='val',
-        test_mode=True,
-        pipeline=test_pipeline))
-test_dataloader = dict(
-    batch_size=32,
-    num_workers=8,
-    persistent_workers=True,
-    pin_memory=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_file,
-        label_format=label_format,
-        strip_dirs=strip_dirs,
-        split_file=split_file,
-        split_index=split_index,
-        score_range=score_range,
-        lower_better=lower_better,
-        split='test',
-        test_mode=True,
-        pipeline=test_pipeline))
+# The same data in the three loaders; pipelines/image_crops.py gives each its
+# split, pipeline and batch.
+train_dataloader = val_dataloader = test_dataloader = dict(dataset=dict(
+    type='KADID10kDataset', data_root='data/kadid10k/',
+    ann_file='KADID-10k.txt', label_format='table',
+    strip_dirs=1,  # KADID-10k/images/I01_01_01.png -> images/...
+    split_file='splits/kadid10k_random10_seed0.json', split_index=0))
 
 # Test PLCC (and RMSE) after the VQEG 4-parameter logistic fit, the
 # convention on the legacy synthetic sets; validation (checkpoint selection
 # on SRCC) needs no fit. Set plcc_fit='none' to report raw PLCC.
-val_evaluator = dict(type='QualityMetric', plcc_fit='none')
 test_evaluator = dict(type='QualityMetric', plcc_fit='logistic4')

@@ -22,93 +22,13 @@
 #
 # Input policy: native 500x500 (no resize), random 224 crop + horizontal flip;
 # at test time the 4 corners and the centre (5 x 224).
-dataset_type = 'LIVEChallengeDataset'
-data_root = 'data/livec/'
-ann_file = 'LIVE_Challenge.txt'
-label_format = 'table'
-strip_dirs = 1  # LIVE_Challenge/Images/101.bmp -> Images/101.bmp
-split_file = 'splits/livec_random10_seed0.json'
-split_index = 0
-score_range = (0.0, 100.0)  # MOS
-lower_better = False
-crop_size = 224
-num_test_crops = 5
+_base_ = ['./pipelines/image_crops.py']
 
-train_pipeline = [
-    dict(type='LoadImageRGB'),
-    dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackQualityInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageRGB'),
-    dict(type='DeterministicCrops', crop_size=crop_size,
-         num_crops=num_test_crops),
-    dict(type='PackQualityInputs'),
-]
-
-train_dataloader = dict(
-    batch_size=32,
-    num_workers=8,
-    persistent_workers=True,
-    pin_memory=True,
-    drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_file,
-        label_format=label_format,
-        strip_dirs=strip_dirs,
-        split_file=split_file,
-        split_index=split_index,
-        score_range=score_range,
-        lower_better=lower_better,
-        split='train',
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=32,
-    num_workers=8,
-    persistent_workers=True,
-    pin_memory=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_file,
-        label_format=label_format,
-        strip_dirs=strip_dirs,
-        split_file=split_file,
-        split_index=split_index,
-        score_range=score_range,
-        lower_better=lower_better,
-        split='val',
-        test_mode=True,
-        pipeline=test_pipeline))
-test_dataloader = dict(
-    batch_size=32,
-    num_workers=8,
-    persistent_workers=True,
-    pin_memory=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_file,
-        label_format=label_format,
-        strip_dirs=strip_dirs,
-        split_file=split_file,
-        split_index=split_index,
-        score_range=score_range,
-        lower_better=lower_better,
-        split='test',
-        test_mode=True,
-        pipeline=test_pipeline))
-
-# PLCC of the raw predictions (no logistic fit), as results on authentic sets
-# are usually reported; checkpoints are chosen on the validation SRCC.
-val_evaluator = dict(type='QualityMetric', plcc_fit='none')
-test_evaluator = dict(type='QualityMetric', plcc_fit='none')
+# The same data in the three loaders; pipelines/image_crops.py gives each its
+# split, pipeline and batch.
+train_dataloader = val_dataloader = test_dataloader = dict(dataset=dict(
+    type='LIVEChallengeDataset',  # drops t1-t7.bmp
+    data_root='data/livec/',
+    ann_file='LIVE_Challenge.txt', label_format='table',
+    strip_dirs=1,  # LIVE_Challenge/Images/101.bmp -> Images/101.bmp
+    split_file='splits/livec_random10_seed0.json', split_index=0))

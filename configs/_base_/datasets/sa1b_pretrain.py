@@ -13,39 +13,26 @@ crop = dict(type='RandomCrop', crop_size=crop_size)
 flip = dict(type='RandomFlip', prob=0.5, direction='horizontal')
 pack = dict(type='PackInputs', meta_keys=('sample_idx', 'img_path'))
 
-train_pipeline = [
-    load, crop, flip,
-    dict(
-        type='DegradationPair',
-        degradation={{_base_.sequential_degradation}},
-        # Target: NOT decided by measurement yet. docs/ablation.md (400
-        # iterations x 128 px, 2 seeds): no arm beats random initialisation
-        # on the quality probe; clean and degraded targets are within the
-        # seed spread (probe noise pooled 0.68 vs 0.66, fine-tuned SRCC
-        # -0.03 +- 0.18 vs 0.08 +- 0.05). 'clean' stays (the secondary
-        # source's reading); 'degraded' is the one-line ablation
-        # configs/qptv2/pretrain_hivit_degraded-target.py.
-        target='clean'), pack
-]
+# The clean / degraded pair the model learns from.
+pair = dict(
+    type='DegradationPair',
+    degradation={{_base_.sequential_degradation}},
+    # Target: NOT decided by measurement yet. docs/ablation.md (400
+    # iterations x 128 px, 2 seeds): no arm beats random initialisation
+    # on the quality probe; clean and degraded targets are within the
+    # seed spread (probe noise pooled 0.68 vs 0.66, fine-tuned SRCC
+    # -0.03 +- 0.18 vs 0.08 +- 0.05). 'clean' stays (the secondary
+    # source's reading); 'degraded' is the one-line ablation
+    # configs/qptv2/pretrain_hivit_degraded-target.py.
+    target='clean')
+train_pipeline = [load, crop, flip, pair, pack]
 # Pipelines of the ablations (each selected by a one-line child config).
-train_pipeline_no_degradation = [
-    load, crop, flip,
-    dict(type='DegradationPair', degradation=None), pack
-]
-train_pipeline_advanced = [
-    load, crop, flip,
-    dict(
-        type='DegradationPair',
-        degradation={{_base_.advanced_degradation}},
-        target='clean'), pack
-]
-train_pipeline_degraded_target = [
-    load, crop, flip,
-    dict(
-        type='DegradationPair',
-        degradation={{_base_.sequential_degradation}},
-        target='degraded'), pack
-]
+no_degradation = dict(type='DegradationPair', degradation=None)
+advanced_pair = dict(pair, degradation={{_base_.advanced_degradation}})
+degraded_target_pair = dict(pair, target='degraded')
+train_pipeline_no_degradation = [load, crop, flip, no_degradation, pack]
+train_pipeline_advanced = [load, crop, flip, advanced_pair, pack]
+train_pipeline_degraded_target = [load, crop, flip, degraded_target_pair, pack]
 # Held-out reconstruction loss: deterministic centre crops, the training
 # degradation and target, and each image's degradation a function of
 # (heldout_seed, its index in the held-out list) -- with the model's
@@ -54,33 +41,13 @@ train_pipeline_degraded_target = [
 heldout_seed = 0
 test_load = dict(type='LoadImageRGB', min_size=crop_size, on_small='error')
 test_crop = dict(type='CenterCrop', crop_size=crop_size)
-test_pipeline = [
-    test_load, test_crop,
-    dict(
-        type='DegradationPair',
-        degradation={{_base_.sequential_degradation}},
-        target='clean',
-        seed=heldout_seed), pack
-]
-test_pipeline_no_degradation = [
-    test_load, test_crop,
-    dict(type='DegradationPair', degradation=None), pack
-]
+test_pipeline = [test_load, test_crop, dict(pair, seed=heldout_seed), pack]
+test_pipeline_no_degradation = [test_load, test_crop, no_degradation, pack]
 test_pipeline_advanced = [
-    test_load, test_crop,
-    dict(
-        type='DegradationPair',
-        degradation={{_base_.advanced_degradation}},
-        target='clean',
-        seed=heldout_seed), pack
+    test_load, test_crop, dict(advanced_pair, seed=heldout_seed), pack
 ]
 test_pipeline_degraded_target = [
-    test_load, test_crop,
-    dict(
-        type='DegradationPair',
-        degradation={{_base_.sequential_degradation}},
-        target='degraded',
-        seed=heldout_seed), pack
+    test_load, test_crop, dict(degraded_target_pair, seed=heldout_seed), pack
 ]
 
 train_dataloader = dict(

@@ -32,10 +32,9 @@ model = dict(
         # FAST-VQA). L1 / MSE / EMD are per-sample means (per GPU, which
         # DDP's gradient averaging makes the global mean).
         loss=dict(type='ScoreL1Loss', loss_weight=1.0)),
-    # Placeholders: each dataset config sets its score scale and direction
-    # (predictions are reported on that scale).
-    score_range=(0., 1.),
-    lower_better=False,
+    # No score scale here: the dataset states it (its class's METAINFO) and
+    # the model reports on it (model.dataset_meta: DatasetMetaHook in runs,
+    # a checkpoint's meta.dataset_meta at inference).
     data_preprocessor=dict(
         type='QualityDataPreprocessor',
         mean=[123.675, 116.28, 103.53],  # ImageNet, RGB, 0-255

@@ -1,10 +1,10 @@
 # Fine-tuning schedule of the QPT V2 scorers (IQA / IAA): AdamW with
 # layer-wise lr decay, linear warm-up then cosine to 0, 30 epochs, a
-# validation pass per epoch (leaf configs keep the best validation SRCC:
-# "validation-selected best checkpoint"). With a split file without a
-# validation part (make_splits.py --val-ratio 0) tools/train.py runs no
-# validation and keeps no best checkpoint: "no selection: last checkpoint
-# tested" (qpt/evaluation/protocol.py).
+# validation pass per epoch (../runtime_finetune.py keeps the best
+# validation SRCC: "validation-selected best checkpoint"). With a split
+# file without a validation part (make_splits.py --val-ratio 0)
+# tools/train.py runs no validation and keeps no best checkpoint: "no
+# selection: last checkpoint tested" (qpt/evaluation/protocol.py).
 # Drop-path (0.1) is set in the model base (qptv2_hivit-t_quality.py).
 #
 # lr = 1e-3 x total_batch / 256 (1 GPU x 32 -> 1.25e-4), the MAE fine-tuning

@@ -77,5 +77,5 @@ train_cfg = dict(
 val_cfg = dict()
 test_cfg = dict()
 log_processor = dict(by_epoch=False)
-# (a leaf sets `default_hooks.checkpoint`: by_epoch=False, interval
+# (../runtime_pretrain.py sets `default_hooks.checkpoint`: by_epoch=False,
 # checkpoint_interval_samples // base_batch_size = 6,250)

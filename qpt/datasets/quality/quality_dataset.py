@@ -1,10 +1,14 @@
-"""Score-regression datasets for IQA / IAA / VQA benchmarks.
+"""The base class of the score datasets (IQA / IAA / VQA benchmarks).
 
-One base class, :class:`QualityDataset`, reads any supported label file
-(``label_files.py``), selects a split and normalises the scores; each
-benchmark has a subclass of a few lines that names its spec (score range,
-direction, label format, from ``specs.py``) and, where it has one, handles
-its quirk (LIVE Challenge's training images, AVA's test list).
+:class:`QualityDataset` reads any supported label file (``label_files.py``),
+selects a split and normalises the scores. Each benchmark is a subclass of a
+few lines (``image_quality_datasets.py``, ``ava_dataset.py``,
+``video_quality_datasets.py``) whose class-level ``METAINFO`` states its
+facts: score range, direction (MOS or DMOS), label format, size, references;
+the subclass also handles its quirk where it has one. The facts reach the
+dataset's ``metainfo``, which MMEngine hands to the evaluator and saves in
+each checkpoint's ``meta['dataset_meta']``: the metric and the scorer read
+them there, nowhere else.
 
 A data info (what the pipeline gets)::
 
@@ -30,22 +34,34 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
 from qpt.registry import DATASETS
-from .label_files import drop_livec_training_images, load_label_file
-from .specs import DatasetSpec, get_spec
+from .label_files import load_label_file
+from .score_scale import normalise_score
 from .splits import load_split
 
-__all__ = [
-    'QualityDataset', 'KonIQ10kDataset', 'SPAQDataset', 'LIVEChallengeDataset',
-    'KADID10kDataset', 'TID2013Dataset', 'CSIQDataset', 'LIVEDataset',
-    'AVADataset'
-]
+__all__ = ['QualityDataset']
 
 SPLITS = ('train', 'val', 'test', 'all')
+
+
+def _check_range(
+        score_range: Optional[Sequence[float]]
+) -> Optional[Tuple[float, float]]:
+    if score_range is None:
+        return None
+    lo, hi = (float(v) for v in score_range)
+    if not hi > lo:
+        raise ValueError(f'score_range must be (lo, hi) with hi > lo, '
+                         f'got {score_range}')
+    return lo, hi
 
 
 @DATASETS.register_module()
 class QualityDataset(BaseDataset):
     """Images (or videos) with one subjective score each.
+
+    Used directly for a set without a class of its own (give it
+    ``score_range``); a benchmark's subclass brings its facts in
+    ``METAINFO``.
 
     Args:
         ann_file: the label file (relative paths are joined to
@@ -53,10 +69,10 @@ class QualityDataset(BaseDataset):
         data_root: the dataset's root folder.
         data_prefix: ``dict(img_path=...)`` (or ``dict(video_path=...)``): the
             folder, under ``data_root``, that the label file's names are
-            relative to.
+            relative to (default: the class's ``DEFAULT_PREFIX``).
         label_format: ``'auto'``, ``'pyiqa'``, ``'table'`` (or a benchmark
             name), ``'koniq_official'``, ``'csv'``, ``'dover'``, ``'ava'``;
-            None takes the spec's default (``'auto'`` without a spec).
+            None takes ``METAINFO['label_format']``.
         columns: column names for ``label_format='csv'``:
             ``dict(filename=..., mos=..., ref=..., split=..., std=...)``.
         split: ``'train'``, ``'val'``, ``'test'`` or ``'all'``.
@@ -65,27 +81,44 @@ class QualityDataset(BaseDataset):
             CSV, pyiqa split column, AVA test list).
         split_index: which split of ``split_file`` (0..9 for 10 splits).
         split_column: the split column of a pyiqa CSV (default: guessed).
-        score_range: ``(lo, hi)`` of the score scale; None takes the spec's,
-            or, without a spec, the min and max of the whole label file (with
-            a warning: a fixed range should be set in the config).
-        lower_better: True for DMOS (higher score = worse); None takes the
-            spec's (False without a spec).
+        score_range: ``(lo, hi)`` of the score scale; None takes
+            ``METAINFO['score_range']``, or, where that is None too, the min
+            and max of the whole label file (with a warning: a fixed range
+            should be set in the config).
+        lower_better: True for DMOS (higher score = worse); None takes
+            ``METAINFO['lower_better']``.
         drop_rows: data rows of the label file to drop, 0-based positions in
             file order (the header is not a row), before anything else.
         strip_dirs: leading folders to strip from the label file's names
             before joining with the prefix (e.g. 2 turns
             ``KonIQ-10k/1024x768/x.jpg`` into ``x.jpg``). Split files keep
             the unstripped names.
-        dataset_name: a key of ``DATASET_SPECS`` (set by the subclasses).
         mos_index: score field of ``'dover'`` files.
-        metainfo: extra meta information; ``dataset_name``, ``score_range``
-            and ``lower_better`` are always set.
+        metainfo: meta information merged over ``METAINFO`` (MMEngine's
+            rule); its ``score_range`` / ``lower_better`` / ``label_format``
+            count where the arguments of those names are None. The dataset's
+            ``metainfo`` always holds the values in use.
         **kwargs: the rest of :class:`mmengine.dataset.BaseDataset`
             (``pipeline``, ``test_mode``, ``lazy_init``, ``indices`` ...).
     """
 
-    #: The benchmark (key of ``DATASET_SPECS``) a subclass reads.
-    DATASET_NAME: Optional[str] = None
+    #: The benchmark's facts (``metainfo``); a subclass states its own.
+    #: ``dataset_name``: the name ``get_benchmark`` and the label readers
+    #: know it by; ``task``: ``'iqa'``, ``'iaa'`` or ``'vqa'``;
+    #: ``synthetic``: synthetic distortions of a few references (random
+    #: splits then go by reference); ``num_rows``: rows of the published
+    #: score table (or the dataset size); ``official_split``: its
+    #: ``{'train': n, 'val': n, 'test': n}`` sizes, or None (10 random 80/20
+    #: splits are then the protocol).
+    METAINFO: dict = dict(
+        dataset_name=None, title=None, task=None, score_range=None,
+        lower_better=False, label_format='auto', synthetic=False,
+        num_rows=None, num_refs=None, official_split=None)
+    #: Other spellings of ``dataset_name`` users type.
+    ALIASES: Tuple[str, ...] = ()
+    #: ``data_prefix`` when none is given: its key names the data infos'
+    #: path field (``img_path`` or ``video_path``).
+    DEFAULT_PREFIX: dict = dict(img_path='')
 
     def __init__(self,
                  ann_file: str,
@@ -101,33 +134,35 @@ class QualityDataset(BaseDataset):
                  lower_better: Optional[bool] = None,
                  drop_rows: Optional[Sequence[int]] = None,
                  strip_dirs: int = 0,
-                 dataset_name: Optional[str] = None,
                  mos_index: int = 3,
                  metainfo: Optional[dict] = None,
                  **kwargs) -> None:
         if split not in SPLITS:
             raise ValueError(f'split must be one of {SPLITS}, got {split!r}')
-        name = dataset_name or self.DATASET_NAME
-        spec: Optional[DatasetSpec] = get_spec(name) if name else None
-        self.dataset_name = spec.name if spec else name
-        self.label_format = label_format or (
-            spec.label_format if spec else 'auto')
+        if 'dataset_name' in kwargs:
+            raise TypeError(
+                f'dataset_name={kwargs["dataset_name"]!r}: each benchmark is '
+                "a dataset class now (e.g. type='KoNViD1kDataset'; "
+                'qpt.datasets.quality.BENCHMARKS lists them)')
+        given = dict(metainfo or {})
+        facts = self.score_facts(
+            given.get('score_range') if score_range is None else score_range,
+            given.get('lower_better') if lower_better is None else
+            lower_better, label_format or given.get('label_format'))
+        self.dataset_name = self.METAINFO['dataset_name']
+        self.label_format = facts['label_format']
         self.columns = dict(columns) if columns else None
         self.split = split
         self.split_file = split_file
         self.split_index = int(split_index)
         self.split_column = split_column
-        if score_range is None and spec is not None:
-            score_range = spec.score_range
-        self.score_range = self._check_range(score_range)
-        if lower_better is None:
-            lower_better = spec.lower_better if spec else False
-        self.lower_better = bool(lower_better)
+        self.score_range = facts['score_range']
+        self.lower_better = facts['lower_better']
         self.drop_rows = sorted({int(i) for i in drop_rows or ()})
         self.strip_dirs = int(strip_dirs)
         self.mos_index = int(mos_index)
         if data_prefix is None:
-            data_prefix = dict(img_path='')
+            data_prefix = dict(self.DEFAULT_PREFIX)
         super().__init__(
             ann_file=ann_file,
             data_root=data_root,
@@ -135,23 +170,28 @@ class QualityDataset(BaseDataset):
             metainfo=metainfo,
             **kwargs)
         # Set here, not through ``metainfo``: BaseDataset would try to open
-        # a string value (the dataset name) as a meta file.
-        self._metainfo.update(
-            dataset_name=self.dataset_name,
-            score_range=self.score_range,
-            lower_better=self.lower_better)
+        # a string value (the label format) as a meta file. The range may
+        # have been read from the label file meanwhile (``full_init``).
+        self._metainfo.update(facts, score_range=self.score_range)
 
-    @staticmethod
-    def _check_range(
-            score_range: Optional[Sequence[float]]
-    ) -> Optional[Tuple[float, float]]:
+    @classmethod
+    def score_facts(cls,
+                    score_range: Optional[Sequence[float]] = None,
+                    lower_better: Optional[bool] = None,
+                    label_format: Optional[str] = None) -> dict:
+        """``score_range``, ``lower_better`` and ``label_format`` of a
+        dataset of this class built with these arguments: each argument, or
+        the class's ``METAINFO`` where it is None (the range stays None when
+        both are: it is then read from the label file)."""
+        meta = cls.METAINFO
         if score_range is None:
-            return None
-        lo, hi = (float(v) for v in score_range)
-        if not hi > lo:
-            raise ValueError(f'score_range must be (lo, hi) with hi > lo, '
-                             f'got {score_range}')
-        return lo, hi
+            score_range = meta['score_range']
+        if lower_better is None:
+            lower_better = meta['lower_better']
+        return dict(
+            score_range=_check_range(score_range),
+            lower_better=bool(lower_better),
+            label_format=label_format or meta['label_format'])
 
     # -- hooks for subclasses ----------------------------------------------
     def read_records(self) -> List[dict]:
@@ -251,17 +291,14 @@ class QualityDataset(BaseDataset):
         path_key = 'video_path' if 'video_path' in self.data_prefix \
             else 'img_path'
         prefix = self.data_prefix.get(path_key, '') or ''
-        lo, hi = self.score_range
         outside = 0
         data_list = []
         for rec in records:
             score = float(rec['mos'])
-            norm = (score - lo) / (hi - lo)
+            norm = normalise_score(score, self.score_range, self.lower_better)
             if not 0.0 <= norm <= 1.0:
                 outside += 1
                 norm = min(max(norm, 0.0), 1.0)
-            if self.lower_better:
-                norm = 1.0 - norm
             info = {
                 path_key: osp.join(prefix, self._strip(rec['filename'])),
                 'filename': rec['filename'],
@@ -284,80 +321,4 @@ class QualityDataset(BaseDataset):
                 logger='current',
                 level=logging.WARNING)
         return data_list
-
-
-@DATASETS.register_module()
-class KonIQ10kDataset(QualityDataset):
-    """KonIQ-10k (MOS 1-5). The official 7058/1000/2015 split comes with
-    ``label_format='koniq_official'`` on ``koniq10k_distributions_sets.csv``
-    (the published table has no set column; see ``specs.py``)."""
-    DATASET_NAME = 'koniq10k'
-
-
-@DATASETS.register_module()
-class SPAQDataset(QualityDataset):
-    """SPAQ (MOS 0-100). Its photos are about 4000 px: resize the short side
-    to 448 first (``DATASET_SPECS['spaq'].extra['resize_short_side']``)."""
-    DATASET_NAME = 'spaq'
-
-
-@DATASETS.register_module()
-class LIVEChallengeDataset(QualityDataset):
-    """LIVE Challenge (MOS 0-100) without its 7 training images
-    ``t1.bmp``-``t7.bmp`` (dropped by name, wherever they are)."""
-    DATASET_NAME = 'livec'
-
-    def filter_records(self, records: List[dict]) -> List[dict]:
-        return drop_livec_training_images(records)
-
-
-@DATASETS.register_module()
-class KADID10kDataset(QualityDataset):
-    """KADID-10k (MOS 1-5, 81 references)."""
-    DATASET_NAME = 'kadid10k'
-
-
-@DATASETS.register_module()
-class TID2013Dataset(QualityDataset):
-    """TID2013 (MOS 0-9, 25 references)."""
-    DATASET_NAME = 'tid2013'
-
-
-@DATASETS.register_module()
-class CSIQDataset(QualityDataset):
-    """CSIQ: DMOS in [0, 1], higher is worse (``gt_score_norm`` flips)."""
-    DATASET_NAME = 'csiq'
-
-
-@DATASETS.register_module()
-class LIVEDataset(QualityDataset):
-    """LIVE IQA Release 2: realigned DMOS, higher is worse; range (-3, 112)
-    covers the published values (-2.64 to 111.77)."""
-    DATASET_NAME = 'live'
-
-
-@DATASETS.register_module()
-class AVADataset(QualityDataset):
-    """AVA aesthetics: mean vote (1-10) as ``gt_score``, the normalised
-    10-bin vote histogram as ``gt_hist``.
-
-    Args:
-        test_list: file of test image ids (one per line); its images are
-            ``split='test'``, all others ``'train'``. Carve a validation part
-            from train with a split file (``make_splits.py --protocol
-            official``) rather than testing on it.
-    """
-    DATASET_NAME = 'ava'
-
-    def __init__(self,
-                 *args,
-                 test_list: Optional[str] = None,
-                 **kwargs) -> None:
-        self.test_list = test_list
-        super().__init__(*args, **kwargs)
-
-    def read_records(self) -> List[dict]:
-        test_list = self._resolve(self.test_list) if self.test_list else None
-        return load_label_file(
-            self.ann_file, label_format='ava', test_list=test_list)
 

@@ -10,6 +10,7 @@ import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
+from qpt.datasets.quality.score_scale import denormalise_score
 from qpt.registry import METRICS
 from qpt.utils.atomic_io import atomic_write_bytes, atomic_write_text
 from ..functional import (PLCC_FITS, LogisticFitError, apply_logistic,
@@ -31,10 +32,14 @@ class QualityMetric(BaseMetric):
     """Correlation metrics for visual scoring (IQA / VQA / IAA).
 
     Each data sample given to :meth:`process` (a dict: MMEngine converts data
-    elements with ``to_dict()``) must hold ``pred_score`` and ``gt_score``,
-    both on the dataset's ORIGINAL score scale (float or a 0-d / 1-element
-    tensor), and optionally ``img_path`` (or ``video_path`` / ``filename``)
-    for the prediction file.
+    elements with ``to_dict()``) must hold ``gt_score``, on the dataset's
+    ORIGINAL score scale, and a prediction (floats or 0-d / 1-element
+    tensors), and optionally ``img_path`` (or ``video_path`` / ``filename``)
+    for the prediction file. The prediction is put on the dataset's scale
+    with the dataset's own facts: ``pred_score_norm`` (the model's [0, 1]
+    output, higher = better) mapped with ``score_range`` / ``lower_better``
+    of :attr:`dataset_meta` (the dataset's ``metainfo``, which MMEngine's
+    loops hand to the evaluator); without those, ``pred_score`` as given.
 
     Reported keys, always all of them: ``SRCC``, ``PLCC``, ``KRCC``,
     ``RMSE`` and ``num_samples``; with a fit (``plcc_fit`` other than
@@ -105,8 +110,15 @@ class QualityMetric(BaseMetric):
 
     def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
         """Store ``(path, gt, pred)`` of each sample of a batch."""
+        meta = self.dataset_meta or {}
+        scale = meta.get('score_range')
         for sample in data_samples:
             pred = _get(sample, 'pred_score')
+            norm = _get(sample, 'pred_score_norm')
+            if scale is not None and norm is not None:
+                pred = denormalise_score(
+                    _scalar(norm, 'pred_score_norm'), scale,
+                    bool(meta.get('lower_better', False)))
             gt = _get(sample, 'gt_score')
             if pred is None or gt is None:
                 raise KeyError('QualityMetric needs pred_score and gt_score '

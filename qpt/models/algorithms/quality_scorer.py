@@ -5,6 +5,7 @@ import torch
 from mmpretrain.models.classifiers import BaseClassifier
 from mmpretrain.structures import DataSample
 
+from qpt.datasets.quality.score_scale import denormalise_score
 from qpt.registry import MODELS
 
 
@@ -24,15 +25,16 @@ class QualityScorer(BaseClassifier):
 
     The backbone's last output map is averaged over all positions (after its
     final LayerNorm) and the head regresses a score normalised to [0, 1]
-    with higher = better. ``predict`` maps it back to the dataset's scale:
-    ``lo + s * (hi - lo)``, or ``hi - s * (hi - lo)`` when ``lower_better``
-    (DMOS), so reported scores are comparable with the labels.
+    with higher = better. ``predict`` maps it back to the scale of
+    :attr:`dataset_meta` (``score_range``, ``lower_better``; DMOS stays
+    DMOS), so reported scores are comparable with the labels. The model
+    holds no scale of its own: the dataset states it, ``DatasetMetaHook``
+    hands it over in runs, :func:`qpt.apis.init_model` from the checkpoint's
+    ``meta['dataset_meta']``.
 
     Args:
         backbone: encoder config (HiViT by default).
         head: ``QualityRegressionHead`` config.
-        score_range: (lo, hi) of the dataset's scores.
-        lower_better: the dataset's scores are DMOS-like.
         video: inputs are clips (channel dim before time).
         data_preprocessor: defaults to ``QualityDataPreprocessor``.
     """
@@ -40,8 +42,6 @@ class QualityScorer(BaseClassifier):
     def __init__(self,
                  backbone: dict,
                  head: dict,
-                 score_range: Tuple[float, float] = (0., 1.),
-                 lower_better: bool = False,
                  video: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg=None) -> None:
@@ -54,26 +54,46 @@ class QualityScorer(BaseClassifier):
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.head = MODELS.build(head)
-        lo, hi = score_range
-        if not hi > lo:
-            raise ValueError(f'score_range must be (lo, hi) with hi > lo, '
-                             f'got {score_range}')
-        self.score_range = (float(lo), float(hi))
-        self.lower_better = lower_better
         self.video = video
+        self._dataset_meta: Optional[dict] = None
 
     # ------------------------------------------------------------- scaling
-    def to_dataset_scale(self, score: torch.Tensor) -> torch.Tensor:
-        """Normalised (higher = better) -> the dataset's original scale."""
-        lo, hi = self.score_range
-        return hi - score * (hi - lo) if self.lower_better else \
-            lo + score * (hi - lo)
+    @property
+    def dataset_meta(self) -> Optional[dict]:
+        """The ``metainfo`` of the dataset the scores are reported for
+        (``score_range``, ``lower_better``, ...), or None: predictions then
+        stay normalised (range (0, 1), higher = better)."""
+        return self._dataset_meta
 
-    def to_normalised(self, score: torch.Tensor) -> torch.Tensor:
-        """The dataset's scale -> [0, 1], higher = better."""
-        lo, hi = self.score_range
-        norm = (score - lo) / (hi - lo)
-        return 1 - norm if self.lower_better else norm
+    @dataset_meta.setter
+    def dataset_meta(self, meta: Optional[dict]) -> None:
+        if meta is not None:
+            if meta.get('score_range') is None:
+                raise ValueError('dataset_meta has no score_range: '
+                                 f'{sorted(meta)}')
+            lo, hi = meta['score_range']
+            if not hi > lo:
+                raise ValueError('dataset_meta.score_range must be (lo, hi) '
+                                 f'with hi > lo, got {meta["score_range"]}')
+            meta = dict(meta)
+        self._dataset_meta = meta
+
+    @property
+    def score_range(self) -> Tuple[float, float]:
+        """(lo, hi) of :attr:`dataset_meta`, (0, 1) without one."""
+        if self._dataset_meta is None:
+            return 0., 1.
+        lo, hi = self._dataset_meta['score_range']
+        return float(lo), float(hi)
+
+    @property
+    def lower_better(self) -> bool:
+        """:attr:`dataset_meta`'s direction (True: DMOS-like)."""
+        return bool((self._dataset_meta or {}).get('lower_better', False))
+
+    def to_dataset_scale(self, score: torch.Tensor) -> torch.Tensor:
+        """Normalised (higher = better) -> :attr:`dataset_meta`'s scale."""
+        return denormalise_score(score, self.score_range, self.lower_better)
 
     # ------------------------------------------------------------ forward
     def extract_feat(self, inputs: torch.Tensor) -> torch.Tensor:
