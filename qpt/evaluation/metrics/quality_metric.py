@@ -117,8 +117,7 @@ class QualityMetric(BaseMetric):
             norm = _get(sample, 'pred_score_norm')
             if scale is not None and norm is not None:
                 pred = denormalise_score(
-                    _scalar(norm, 'pred_score_norm'), scale,
-                    bool(meta.get('lower_better', False)))
+                    float(norm), scale, bool(meta.get('lower_better', False)))
             gt = _get(sample, 'gt_score')
             if pred is None or gt is None:
                 raise KeyError('QualityMetric needs pred_score and gt_score '
