@@ -136,8 +136,13 @@ def test_two_process_gloo_run_matches_one_process(tmp_path, photos):
              env_extra=dict(PORT=str(29500 + os.getpid() % 1000)))
     a, b = state(one / 'iter_2.pth'), state(two / 'iter_2.pth')
     assert a.keys() == b.keys()
+    # AdamW moves each weight by at most about lr (1e-3) per step whatever
+    # the gradient's size, so a weight whose gradient is float noise (a sum
+    # over 4 samples in another order) may differ by a fraction of one
+    # step: the tolerance is 5 % of one step. A different batch split or a
+    # missing all-reduce differs by whole steps in most tensors.
     for key in a:
-        torch.testing.assert_close(a[key], b[key], rtol=1e-4, atol=1e-5)
+        torch.testing.assert_close(a[key], b[key], rtol=1e-4, atol=5e-5)
     # the logged first-iteration loss: rank 0 of the 2-process run sees half
     # the batch, so compare the held-out loss of both final models instead.
     results = []
