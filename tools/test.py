@@ -13,16 +13,16 @@ the metric could not compute (constant predictions, too few samples for the
 fit) prints as ``nan``.
 """
 import argparse
-import os
 import os.path as osp
 from typing import List
 
 import torch
-import torch.distributed as dist
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
-from qpt.utils import init_cpu_distributed, register_all_modules
+from qpt.utils import (add_runner_args, destroy_process_group,
+                       init_cpu_distributed, merge_runner_args,
+                       parse_runner_args, register_all_modules)
 
 
 def parse_args() -> argparse.Namespace:
@@ -32,20 +32,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--work-dir', help='folder for logs and results')
     parser.add_argument(
         '--out', help='also dump the metrics to this file (json/yaml/pkl)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config entries, e.g. test_dataloader.batch_size=8')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_args(parser, 'test_dataloader')
+    return parse_runner_args(parser)
 
 
 QUALITY_METRIC_TYPES = ('QualityMetric', 'qpt.QualityMetric')
@@ -97,15 +85,7 @@ def report_quality(metrics: dict, metric_cfgs: List[dict]) -> None:
 def main() -> None:
     args = parse_args()
     register_all_modules(init_default_scope=False)
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = merge_runner_args(Config.fromfile(args.config), args)
     cfg.load_from = args.checkpoint
     # Scoring configs: per-image predictions and the scatter plot go to the
     # work dir unless the config names another folder.
@@ -120,10 +100,7 @@ def main() -> None:
     try:
         metrics = runner.test()
     finally:
-        # tear the group down before exit: gloo aborts in its destructor
-        # otherwise ("terminate called without an active exception")
-        if dist.is_available() and dist.is_initialized():
-            dist.destroy_process_group()
+        destroy_process_group()
     if metric_cfgs and runner.rank == 0:
         report_quality(metrics, metric_cfgs)
     if args.out:

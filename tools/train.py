@@ -4,12 +4,9 @@ One device (CPU or a GPU) by default; ``tools/dist_train.sh`` and
 ``tools/slurm_train.sh`` launch several processes with ``--launcher``.
 """
 import argparse
-import os
-import os.path as osp
 
 import torch
-import torch.distributed as dist
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
@@ -18,7 +15,9 @@ from qpt.evaluation.protocol import (EvalProtocol, apply_protocol,
                                    resolve_protocol)
 from qpt.engine.sample_schedule import (apply_sample_schedule,
                                         launcher_world_size)
-from qpt.utils import init_cpu_distributed, register_all_modules
+from qpt.utils import (add_runner_args, destroy_process_group,
+                       init_cpu_distributed, merge_runner_args,
+                       parse_runner_args, register_all_modules)
 
 
 def parse_args() -> argparse.Namespace:
@@ -54,33 +53,12 @@ def parse_args() -> argparse.Namespace:
         help='skip validation during training (the no-selection protocol: '
         'no best checkpoint, the last one is tested; chosen as well when '
         'the validation set is empty)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config entries, e.g. train_dataloader.batch_size=8')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_args(parser, 'train_dataloader')
+    return parse_runner_args(parser)
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
-
+    merge_runner_args(cfg, args)
     if args.amp:
         if torch.cuda.is_available():
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
@@ -144,10 +122,7 @@ def main() -> None:
         runner.train()
         report_checkpoint(runner, protocol)
     finally:
-        # tear the group down before exit: gloo aborts in its destructor
-        # otherwise ("terminate called without an active exception")
-        if dist.is_available() and dist.is_initialized():
-            dist.destroy_process_group()
+        destroy_process_group()
 
 
 if __name__ == '__main__':

@@ -22,3 +22,11 @@ def init_cpu_distributed(cfg: Config) -> None:
         type='MMDistributedDataParallel')
     wrapper.setdefault('device_ids', None)
     cfg.model_wrapper_cfg = wrapper
+
+
+def destroy_process_group() -> None:
+    """Tear the process group down, if there is one, before the process
+    exits: gloo aborts in its destructor otherwise ("terminate called
+    without an active exception")."""
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()

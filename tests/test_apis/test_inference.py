@@ -1,8 +1,6 @@
 """init_model / inference_model: released checkpoints, the converter, strict
 loading, pretraining checkpoints and bad inputs at test time."""
 import csv
-import importlib.util
-import json
 import shutil
 from pathlib import Path
 
@@ -18,7 +16,6 @@ from qpt.apis.checkpoint_loading import load_scorer_checkpoint
 from qpt.datasets.image_io import read_image_rgb
 from qpt.models.converters import (StateDictMismatchError,
                                    convert_qptv2_release, is_qptv2_release)
-from qpt.models.utils.relative_position import relative_position_index
 from qpt.registry import MODELS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -44,36 +41,19 @@ def tiny_cfg(img_size: int = 224, pipeline=TEST_PIPELINE) -> Config:
     return cfg
 
 
-def converter_main():
+@pytest.fixture
+def converter_main(load_tool):
     """``main(argv)`` of tools/model_converters/qptv2_release_to_qpt.py."""
-    path = PROJECT_ROOT / 'tools' / 'model_converters' / \
-        'qptv2_release_to_qpt.py'
-    spec = importlib.util.spec_from_file_location('qptv2_release_to_qpt',
-                                                  path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
+    return load_tool('tools/model_converters/qptv2_release_to_qpt.py').main
 
 
 # --------------------------------------------------------------- released
 @pytest.fixture(scope='module')
-def released(shared_fixtures):
+def released(release_layout, release_params):
     """Random tensors in the released layout: {'params': state_dict}."""
-    with open(shared_fixtures /
-              'qptv2_release_image_checkpoint_layout.json') as f:
-        layout = json.load(f)
-    gen = torch.Generator().manual_seed(0)
-    params = {}
-    for t in layout['tensors']:
-        name, shape = t['name'], t['shape']
-        if name == 'relative_position_index':
-            params[name] = relative_position_index((14, 14))
-        elif 'norm' in name and name.endswith('weight'):
-            params[name] = 1 + 0.1 * torch.randn(shape, generator=gen)
-        else:
-            params[name] = 0.05 * torch.randn(shape, generator=gen)
-    assert len(params) == layout['count']
-    return {layout['wrapper_key']: params}
+    params = release_params()
+    assert len(params) == release_layout['count']
+    return {release_layout['wrapper_key']: params}
 
 
 @pytest.fixture(scope='module')
@@ -113,8 +93,8 @@ def test_release_loads_strictly_and_head_matches_manual(
 
 
 def test_converter_cli_round_trips(release_file, release_model, tmp_path,
-                                   capsys):
-    main = converter_main()
+                                   capsys, converter_main):
+    main = converter_main
     dst = tmp_path / 'out' / 'qpt.pth'
     assert main([str(release_file), str(dst)]) == 0
     printed = capsys.readouterr().out
@@ -183,7 +163,7 @@ def test_release_scores_are_raw_head_outputs_labelled_raw(release_file):
 
 
 def test_release_through_qpt_score_and_calibration(release_file, tmp_path,
-                                                   capsys):
+                                                   capsys, load_tool):
     from qpt.cli import main as qpt_main
     cfg_path = tmp_path / 'release_cfg.py'
     release_cfg().dump(str(cfg_path))
@@ -209,10 +189,7 @@ def test_release_through_qpt_score_and_calibration(release_file, tmp_path,
     labels.write_text('img_name,mos\n' + ''.join(
         f'{i}.png,{float(m)!r}\n' for i, m in enumerate(mos)))
     calibrated = tmp_path / 'calibrated.pth'
-    spec = importlib.util.spec_from_file_location(
-        'calibrate', PROJECT_ROOT / 'tools' / 'calibrate.py')
-    calibrate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(calibrate)
+    calibrate = load_tool('tools/calibrate.py')
     assert calibrate.main([str(cfg_path), str(release_file), '--labels',
                            str(labels), '--images-root', str(folder),
                            '--out', str(calibrated)]) == 0
@@ -240,14 +217,15 @@ def _save_release(released, path, edit):
     return path
 
 
-def test_missing_tensor_is_named(released, tmp_path, capsys):
+def test_missing_tensor_is_named(released, tmp_path, capsys,
+                                 converter_main):
     path = _save_release(released, tmp_path / 'missing.pth',
                          lambda p: p.pop('blocks.7.attn.qkv.weight'))
     with pytest.raises(StateDictMismatchError,
                        match='missing in checkpoint: '
                        r'backbone\.blocks\.7\.attn\.qkv\.weight'):
         init_model(BASE_CFG, path)
-    main = converter_main()
+    main = converter_main
     dst = tmp_path / 'never.pth'
     assert main([str(path), str(dst)]) == 1
     assert not dst.exists()

@@ -3,7 +3,6 @@
 SA-1B-format collections are built here from real photos re-saved at several
 resolutions, with synthetic mask JSONs of known object counts and areas.
 """
-import importlib.util
 import json
 import os
 from pathlib import Path
@@ -327,16 +326,8 @@ def test_resolution_only_reads_headers(shared_data, tmp_path, monkeypatch):
                proxy=None, min_coverage=0.3, workers=1)
 
 
-def _load_cli():
-    path = PROJECT_ROOT / 'tools' / 'data' / 'curate.py'
-    spec = importlib.util.spec_from_file_location('curate_cli', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_cli(sa1b_root, tmp_path, capsys):
-    cli = _load_cli()
+def test_cli(sa1b_root, tmp_path, capsys, load_tool):
+    cli = load_tool('tools/data/curate.py')
     with pytest.raises(SystemExit):
         cli.parse_args(['--help'])
     assert 'PROXY' in capsys.readouterr().out

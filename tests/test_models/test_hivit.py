@@ -1,5 +1,4 @@
 """Tests of the HiViT backbone (layout, reference equivalence, masking)."""
-import json
 import math
 
 import numpy as np
@@ -28,29 +27,11 @@ def swin_index_numpy(h: int, w: int) -> np.ndarray:
 
 
 @pytest.fixture(scope='module')
-def release_layout(shared_fixtures):
-    with open(shared_fixtures /
-              'qptv2_release_image_checkpoint_layout.json') as f:
-        return json.load(f)
-
-
-@pytest.fixture(scope='module')
-def release_state_dict(release_layout):
-    """Random tensors with the released names/shapes, minus the head."""
-    gen = torch.Generator().manual_seed(0)
-    sd = {}
-    for t in release_layout['tensors']:
-        name, shape = t['name'], t['shape']
-        if name.startswith(HEAD_PREFIX):
-            continue
-        if name == 'relative_position_index':
-            h = math.isqrt(shape[0])
-            sd[name] = torch.from_numpy(swin_index_numpy(h, h))
-        elif 'norm' in name and name.endswith('weight'):
-            sd[name] = 1 + 0.1 * torch.randn(shape, generator=gen)
-        else:
-            sd[name] = 0.05 * torch.randn(shape, generator=gen)
-    return sd
+def release_state_dict(release_params):
+    """Random tensors with the released names/shapes, minus the head; the
+    index is the Swin index written out pair by pair."""
+    return release_params(
+        head=False, index=lambda h: torch.from_numpy(swin_index_numpy(h, h)))
 
 
 @pytest.fixture(scope='module')

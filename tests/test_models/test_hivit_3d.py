@@ -3,7 +3,6 @@
 The central property: after inflation a static clip (one frame repeated)
 gets exactly the score the source image model gives that frame.
 """
-import json
 import math
 from pathlib import Path
 
@@ -254,21 +253,9 @@ def test_other_clip_sizes_resize_positions():
 
 # 3. official names, the real HiViT-T layout ----------------------------------
 @pytest.fixture(scope='module')
-def release_encoder(shared_fixtures):
+def release_encoder(release_params):
     """Random tensors with the released HiViT-T encoder names and shapes."""
-    with open(shared_fixtures /
-              'qptv2_release_image_checkpoint_layout.json') as f:
-        layout = json.load(f)
-    gen = torch.Generator().manual_seed(0)
-    sd = {}
-    for t in layout['tensors']:
-        if t['name'].startswith('quality_regressor.'):
-            continue
-        if t['name'] == 'relative_position_index':
-            sd[t['name']] = relative_position_index((14, 14))
-        else:
-            sd[t['name']] = torch.randn(t['shape'], generator=gen)
-    return sd
+    return release_params(head=False)
 
 
 def test_official_names_map_and_inflate(release_encoder):

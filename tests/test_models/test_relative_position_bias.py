@@ -23,8 +23,10 @@ def tiny(img_size=64):
     return model
 
 
-def per_block_forward(model, x, ids_keep):
-    """The per-block path: every block looks its bias up itself."""
+def per_block_forward(model, x, ids_keep, resize_tables: bool = False):
+    """The per-block path: every block looks its bias up itself, from its
+    own table, or (``resize_tables``, another grid) from its table resized
+    to the grid first."""
     units, grid = model.embed_units(x)
     units = gather_units(units, ids_keep)
     for stage in range(2):
@@ -35,7 +37,13 @@ def per_block_forward(model, x, ids_keep):
     index = model.get_rel_pos_index(grid)
     index = index[ids_keep[:, :, None], ids_keep[:, None, :]]
     for i in model.stage_block_indices[2]:
-        y = model.blocks[i](y, rel_pos_index=index)
+        blk = model.blocks[i]
+        if resize_tables:
+            table = model.resize_rel_pos_table(
+                blk.attn.relative_position_bias_table, grid)
+            y = blk(y, attn_bias=table[index].permute(0, 3, 1, 2))
+        else:
+            y = blk(y, rel_pos_index=index)
     return model.norm(y)
 
 
@@ -81,32 +89,12 @@ def test_masked_forward_and_table_gradients_equal_per_block(size):
         return out.detach(), g
 
     ours, g_ours = grads(lambda: model.forward_masked(x, ids_keep)[-1])
-    if size == 64:
-        ref, g_ref = grads(lambda: per_block_forward(model, x, ids_keep))
-    else:  # another grid: each table resized, then looked up per block
-        ref, g_ref = grads(lambda: resized_per_block(model, x, ids_keep))
+    # another grid (96): each table resized, then looked up per block
+    ref, g_ref = grads(lambda: per_block_forward(
+        model, x, ids_keep, resize_tables=size != 64))
     torch.testing.assert_close(ours, ref, rtol=1e-5, atol=1e-6)
     assert g_ours.keys() == g_ref.keys()
     for name in g_ref:
         torch.testing.assert_close(g_ours[name], g_ref[name], rtol=1e-5,
                                    atol=1e-6, msg=name)
     assert any('relative_position_bias_table' in n for n in g_ref)
-
-
-def resized_per_block(model, x, ids_keep):
-    units, grid = model.embed_units(x)
-    units = gather_units(units, ids_keep)
-    for stage in range(2):
-        for i in model.stage_block_indices[stage]:
-            units = model.blocks[i](units)
-        units = model.blocks[model.merge_indices[stage]](units)
-    y = units.flatten(2) + gather_units(model.get_pos_embed(grid), ids_keep)
-    index = model.get_rel_pos_index(grid)
-    index = index[ids_keep[:, :, None], ids_keep[:, None, :]]
-    for i in model.stage_block_indices[2]:
-        blk = model.blocks[i]
-        table = model.resize_rel_pos_table(
-            blk.attn.relative_position_bias_table, grid)
-        bias = table[index].permute(0, 3, 1, 2)
-        y = blk(y, attn_bias=bias)
-    return model.norm(y)

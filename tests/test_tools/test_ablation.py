@@ -4,7 +4,6 @@ on a two-iteration budget with a tiny HiViT and 5 real photos; each arm's
 one option reaches its config; the held-out photos stay out of training;
 cached stages are skipped on a rerun."""
 import csv
-import importlib.util
 import json
 import math
 import os
@@ -24,15 +23,8 @@ HELDOUT = ('camera', 'chelsea', 'coffee')
 ARMS = ('none', 'plain', 'clean', 'degraded', 'advanced', 'nofusion')
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('pretrain_ablation', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_scale_schedule():
-    tool = load_tool()
+def test_scale_schedule(load_tool):
+    tool = load_tool('tools/analysis/pretrain_ablation.py')
     demo = [
         dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0,
              end=30),

@@ -6,7 +6,6 @@ calibrated checkpoint then reports both numbers through
 ``qpt.apis.inference_model`` and ``qpt score``.
 """
 import csv
-import importlib.util
 import json
 import os
 from pathlib import Path
@@ -25,29 +24,6 @@ CONFIG = ROOT / 'tests' / 'data' / 'scorer_tiny.py'
 N_IMAGES = 12
 
 
-def calibrate_main():
-    """``main(argv)`` of tools/calibrate.py."""
-    spec = importlib.util.spec_from_file_location(
-        'calibrate', ROOT / 'tools' / 'calibrate.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
-
-
-@pytest.fixture(scope='module')
-def checkpoint(tmp_path_factory) -> Path:
-    """The tiny scorer with random weights (varied outputs), our format."""
-    model = init_model(CONFIG)
-    gen = torch.Generator().manual_seed(0)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.copy_(torch.randn(p.shape, generator=gen) * 0.2)
-    path = tmp_path_factory.mktemp('ckpt') / 'tiny.pth'
-    torch.save(dict(meta=dict(note='kept'), state_dict=model.state_dict()),
-               path)
-    return path
-
-
 @pytest.fixture(scope='module')
 def images(tmp_path_factory) -> Path:
     """12 small synthetic images: gradients and noise of growing
@@ -64,8 +40,8 @@ def images(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope='module')
-def raw_scores(checkpoint, images):
-    model = init_model(CONFIG, checkpoint)
+def raw_scores(scorer_checkpoint, images):
+    model = init_model(CONFIG, scorer_checkpoint)
     paths = sorted(images.iterdir())
     records = inference_model(model, paths, details=True)
     raw = np.array([r['raw_score'] for r in records])
@@ -92,20 +68,20 @@ def _true_params(raw, kind):
 
 
 @pytest.mark.parametrize('kind', ['logistic4', 'logistic5'])
-def test_calibration_round_trip(checkpoint, images, raw_scores, tmp_path,
-                                kind, capsys):
+def test_calibration_round_trip(scorer_checkpoint, images, raw_scores,
+                                tmp_path, kind, capsys, load_tool):
     paths, raw = raw_scores
     form = logistic4 if kind == 'logistic4' else logistic5
     params = _true_params(raw, kind)
     mos = form(raw, *params)
     labels = _labels(tmp_path / 'labels.csv', [p.name for p in paths], mos)
     out = tmp_path / 'out' / 'calibrated.pth'
-    before = checkpoint.read_bytes()
-    assert calibrate_main()([
-        str(CONFIG), str(checkpoint), '--labels', str(labels),
+    before = scorer_checkpoint.read_bytes()
+    assert load_tool('tools/calibrate.py').main([
+        str(CONFIG), str(scorer_checkpoint), '--labels', str(labels),
         '--images-root', str(images), '--fit', kind, '--out', str(out)
     ]) == 0
-    assert checkpoint.read_bytes() == before  # the source is untouched
+    assert scorer_checkpoint.read_bytes() == before  # the source is untouched
     assert [p.name for p in out.parent.iterdir()] == ['calibrated.pth']
     assert 'SRCC 1.0000' in capsys.readouterr().out
 
@@ -147,15 +123,15 @@ def test_calibration_round_trip(checkpoint, images, raw_scores, tmp_path,
     assert 'calibrated: ' + kind in capsys.readouterr().err
 
 
-def test_calibration_refuses_bad_input(checkpoint, images, raw_scores,
-                                       tmp_path, capsys):
+def test_calibration_refuses_bad_input(scorer_checkpoint, images, raw_scores,
+                                       tmp_path, capsys, load_tool):
     paths, raw = raw_scores
     names = [p.name for p in paths]
     mos = logistic4(raw, *_true_params(raw, 'logistic4'))
-    main = calibrate_main()
+    main = load_tool('tools/calibrate.py').main
     out = tmp_path / 'never.pth'
-    common = [str(CONFIG), str(checkpoint), '--images-root', str(images),
-              '--out', str(out)]
+    common = [str(CONFIG), str(scorer_checkpoint), '--images-root',
+              str(images), '--out', str(out)]
     # a labelled image that is not there: named, nothing written ...
     labels = _labels(tmp_path / 'missing.csv', names + ['absent.png'],
                      list(mos) + [50.])
@@ -178,8 +154,8 @@ def test_calibration_refuses_bad_input(checkpoint, images, raw_scores,
     assert not out.exists()
 
 
-def test_broken_calibration_record_is_named(checkpoint, tmp_path):
-    ckpt = torch.load(checkpoint, weights_only=True)
+def test_broken_calibration_record_is_named(scorer_checkpoint, tmp_path):
+    ckpt = torch.load(scorer_checkpoint, weights_only=True)
     ckpt['meta']['calibration'] = dict(kind='logistic4', params=[1., 2.],
                                        source='x.csv', n=3)
     path = tmp_path / 'broken.pth'

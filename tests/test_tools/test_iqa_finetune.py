@@ -265,12 +265,12 @@ def test_run_splits_with_constant_predictions_throughout(
     assert '**Incomplete aggregates.**' in md
 
 
-def test_run_splits_summary_rows():
+def test_run_splits_summary_rows(load_tool):
     """Median and mean over the splits that reported each metric, and the
     aggregates say how many that is. (The old summary averaged whatever was
     reported: a split whose logistic fit failed silently left PLCC's mean.)
     """
-    tool = import_tool('tools/run_splits.py')
+    tool = load_tool('tools/run_splits.py')
     rows = [
         dict(split=i, seed=i, num_test=20, checkpoint=f'split_{i}/b.pth',
              selection='validation-selected best checkpoint',
@@ -321,13 +321,3 @@ def test_run_splits_summary_rows():
     full = tool.summary_markdown(rows[:2], 'x.py', 'logistic5', 2)
     assert '(2/2)' in full and 'incomplete' not in full.lower()
     assert '5-parameter logistic' in full
-
-
-def import_tool(path: str):
-    """A tool script as a module (tools/ is not a package)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        Path(path).stem, str(ROOT / path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module

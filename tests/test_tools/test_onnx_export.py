@@ -1,6 +1,5 @@
 """ONNX export of a tiny QualityScorer: dynamic batch, onnxruntime matches
 PyTorch to 1e-4 (attention through SDPA with a float bias mask)."""
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -14,15 +13,7 @@ onnx = pytest.importorskip('onnx')
 ort = pytest.importorskip('onnxruntime')
 
 
-def _tool(rel_path: str):
-    spec = importlib.util.spec_from_file_location(
-        Path(rel_path).stem, ROOT / rel_path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_export_and_verify(tmp_path, capsys):
+def test_export_and_verify(tmp_path, capsys, load_tool):
     from qpt.apis import init_model
 
     model = init_model(CONFIG)
@@ -33,7 +24,7 @@ def test_export_and_verify(tmp_path, capsys):
     ckpt = tmp_path / 'tiny.pth'
     torch.save(dict(meta=dict(), state_dict=model.state_dict()), ckpt)
 
-    tool = _tool('tools/deployment/export_onnx.py')
+    tool = load_tool('tools/deployment/export_onnx.py')
     out = tmp_path / 'onnx' / 'scorer.onnx'
     assert tool.main([str(CONFIG), str(ckpt), '--out', str(out),
                       '--input-size', '64', '64', '--verify']) == 0

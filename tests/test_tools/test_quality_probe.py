@@ -3,7 +3,6 @@ ridge fit, photo-grouped CV and SRCCs against an independent numpy / scipy
 re-computation; the tool end to end on a tiny HiViT and 3 real photos;
 strict checkpoint loading."""
 import csv
-import importlib.util
 import json
 from pathlib import Path
 
@@ -24,14 +23,6 @@ from qpt.models.backbones.hivit import HiViT
 ROOT = Path(__file__).resolve().parents[2]
 TINY_ARCH = dict(embed_dims=64, depths=[1, 1, 2], num_heads=2)
 PHOTOS = ('astronaut.png', 'coffee.png', 'camera.png')
-
-
-def load_tool():
-    path = ROOT / 'tools' / 'analysis' / 'quality_probe.py'
-    spec = importlib.util.spec_from_file_location('quality_probe', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def primal_ridge(Xtr, ytr, Xte, lam):
@@ -193,7 +184,7 @@ def test_random_init_is_seeded():
     assert not all(torch.equal(a[k], c[k]) for k in a)
 
 
-def test_probe_tool_end_to_end(shared_data, tmp_path):
+def test_probe_tool_end_to_end(shared_data, tmp_path, load_tool):
     """The tool on a tiny random HiViT and 3 real photos, checked against
     features, ridge fits and SRCCs recomputed here."""
     folder = tmp_path / 'photos'
@@ -201,7 +192,7 @@ def test_probe_tool_end_to_end(shared_data, tmp_path):
     for name in PHOTOS:
         (folder / name).symlink_to(shared_data / 'images' / 'skimage' / name)
     out = tmp_path / 'probe'
-    tool = load_tool()
+    tool = load_tool('tools/analysis/quality_probe.py')
     assert tool.main([
         str(folder), '--random-init', '--seed', '4', '--arch',
         json.dumps(TINY_ARCH), '--out-dir', str(out), '--size', '64',
@@ -246,8 +237,8 @@ def test_probe_tool_end_to_end(shared_data, tmp_path):
     assert '| technical | blur |' in md and '| aesthetic | contrast |' in md
 
 
-def test_probe_tool_rejects_bad_input(tmp_path):
-    tool = load_tool()
+def test_probe_tool_rejects_bad_input(tmp_path, load_tool):
+    tool = load_tool('tools/analysis/quality_probe.py')
     with pytest.raises(FileNotFoundError, match='nowhere'):
         tool.main([str(tmp_path / 'nowhere'), '--random-init', '--out-dir',
                    str(tmp_path / 'o')])

@@ -7,7 +7,6 @@ tiny QPT V2: the compiled loss and gradients equal the eager ones for the
 same seed (masks are drawn eagerly, see ``random_unit_mask``), and a short
 compiled run through the real tool logs the eager run's losses.
 """
-import importlib.util
 import json
 import os
 import shutil
@@ -27,21 +26,13 @@ TINY = ROOT / 'tests' / 'data' / 'pretrain_tiny.py'
 TINY_DET = ROOT / 'tests' / 'data' / 'pretrain_tiny_deterministic.py'
 
 
-def load_train_tool():
-    spec = importlib.util.spec_from_file_location('qpt_train_tool',
-                                                  ROOT / 'tools' / 'train.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize('config_compile, expected', [
     (None, True),
     (dict(backend='aot_eager'), dict(backend='aot_eager')),
 ])
 def test_compile_flag_sets_mmengine_compile(monkeypatch, config_compile,
-                                            expected):
-    tool = load_train_tool()
+                                            expected, load_tool):
+    tool = load_tool('tools/train.py')
     monkeypatch.setattr(sys, 'argv', ['train.py', str(TINY), '--compile'])
     args = tool.parse_args()
     cfg = Config.fromfile(TINY)

@@ -1,6 +1,6 @@
-"""Pictures: reconstruction grids (tool and training hook) and the
-degradation grid, on a tiny QPT V2 model and real photos."""
-import importlib.util
+"""Picture tools: reconstruction grids (tool and training hook) and the
+degradation grid, on a tiny QPT V2 model and real photos. The grid
+layout itself is tested in tests/test_visualization/."""
 import logging
 from pathlib import Path
 from types import SimpleNamespace
@@ -10,20 +10,11 @@ import numpy as np
 import pytest
 import torch
 
-from qpt.visualization.reconstruction import (LABEL_HEIGHT, label_columns,
-                                              reconstruction_grid)
+from qpt.visualization.reconstruction import LABEL_HEIGHT
 
 ROOT = Path(__file__).resolve().parents[2]
 PRETRAIN_CONFIG = ROOT / 'tests' / 'data' / 'pretrain_tiny.py'
 CROP = 64  # the tiny config's crop
-
-
-def _tool(rel_path: str):
-    spec = importlib.util.spec_from_file_location(
-        Path(rel_path).stem, ROOT / rel_path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _read_rgb(path: Path) -> np.ndarray:
@@ -42,24 +33,8 @@ def pretrain_model():
     return cfg, MODELS.build(cfg.model).eval()
 
 
-def test_reconstruction_grid_layout():
-    images = dict(
-        input=torch.zeros(2, 3, 8, 8),
-        reconstruction=torch.ones(2, 3, 8, 8),
-        mask=torch.ones(2, 1, 8, 8))
-    mean, std = torch.full((3, ), 100.), torch.full((3, ), 50.)
-    grid = reconstruction_grid(images, mean, std,
-                               ('input', 'mask', 'reconstruction'))
-    assert grid.shape == (16, 24, 3) and grid.dtype == np.uint8
-    assert (grid[:, :8] == 100).all()  # de-normalised zeros: the mean
-    assert (grid[:, 8:16] == 255).all()  # masked: white
-    assert (grid[:, 16:] == 150).all()
-    labelled = label_columns(grid, ['a', 'b', 'c'])
-    assert labelled.shape == (LABEL_HEIGHT + 16, 24, 3)
-
-
 def test_visualize_reconstruction_tool(pretrain_model, shared_data,
-                                       tmp_path, capsys):
+                                       tmp_path, capsys, load_tool):
     cfg, model = pretrain_model
     ckpt = tmp_path / 'pretrain.pth'
     torch.save(dict(meta=dict(), state_dict=model.state_dict()), ckpt)
@@ -68,7 +43,7 @@ def test_visualize_reconstruction_tool(pretrain_model, shared_data,
               'tmshre_riaphotographs_srgb8.png']
     broken = tmp_path / 'broken.png'
     broken.write_bytes(b'not a png')
-    tool = _tool('tools/visualize_reconstruction.py')
+    tool = load_tool('tools/visualize_reconstruction.py')
     out_dir = tmp_path / 'vis'
     args = [str(PRETRAIN_CONFIG), str(ckpt), *map(str, photos),
             '--out-dir', str(out_dir), '--seed', '3']
@@ -115,9 +90,9 @@ def test_reconstruction_hook_draws(pretrain_model, shared_data, tmp_path):
     assert _read_rgb(Path(path)).shape == (2 * CROP, 3 * CROP, 3)
 
 
-def test_visualize_degradations_tool(shared_data, tmp_path):
+def test_visualize_degradations_tool(shared_data, tmp_path, load_tool):
     from qpt.visualization.degradation_grid import sweep_points
-    tool = _tool('tools/visualize_degradations.py')
+    tool = load_tool('tools/visualize_degradations.py')
     out = tmp_path / 'grid.png'
     photo = shared_data / 'images' / 'hr_photos' / 'FreshFlower.jpg'
     assert tool.main([str(photo), '--out', str(out), '--tile-size',

@@ -31,7 +31,6 @@ import json
 import os.path as osp
 import statistics
 import sys
-from typing import Callable, Dict
 
 import torch
 import torch.nn as nn
@@ -41,7 +40,8 @@ from mmengine.registry import DefaultScope
 from mmpretrain.structures import DataSample
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from pretrain_step import autocast, interleaved, peak_memory  # noqa: E402
+from pretrain_step import (autocast, interleaved, peak_memory,  # noqa: E402
+                           train_step)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -74,21 +74,6 @@ class MMPretrainScorer(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.backbone(x)[-1].flatten(2).mean(-1))[:, 0]
-
-
-def train_step(model: nn.Module, forward: Callable, amp: bool,
-               device: torch.device) -> Callable:
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
-
-    def step():
-        with autocast(device, amp):
-            loss = forward()
-        loss.backward()
-        opt.step()
-        opt.zero_grad(set_to_none=True)
-
-    step.optimizer = opt
-    return step
 
 
 def parse_args() -> argparse.Namespace:

@@ -97,15 +97,12 @@ def autocast(device: torch.device, amp: bool):
         dtype=torch.bfloat16 if device.type == 'cpu' else torch.float16)
 
 
-def make_step(model: torch.nn.Module, inputs, amp: bool,
-              device: torch.device, compiled: bool = False) -> Callable:
-    """One training step: loss forward, backward, AdamW update."""
+def train_step(model: torch.nn.Module, forward: Callable, amp: bool,
+               device: torch.device) -> Callable:
+    """One training step of ``model``: ``forward()`` (the loss, a scalar),
+    backward, AdamW update; the step returns the detached loss and carries
+    its optimiser as ``step.optimizer``."""
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
-
-    def loss_fn():
-        return sum(model(inputs, mode='loss').values())
-
-    forward = torch.compile(loss_fn) if compiled else loss_fn
 
     def step():
         with autocast(device, amp):
@@ -117,6 +114,17 @@ def make_step(model: torch.nn.Module, inputs, amp: bool,
 
     step.optimizer = opt
     return step
+
+
+def make_step(model: torch.nn.Module, inputs, amp: bool,
+              device: torch.device, compiled: bool = False) -> Callable:
+    """One pretraining step: loss forward, backward, AdamW update."""
+
+    def loss_fn():
+        return sum(model(inputs, mode='loss').values())
+
+    forward = torch.compile(loss_fn) if compiled else loss_fn
+    return train_step(model, forward, amp, device)
 
 
 def sync(device: torch.device) -> None:

@@ -11,7 +11,7 @@ from qpt.datasets.image_io import read_image_rgb
 from qpt.datasets.transforms.degradations import DegradationPair
 from qpt.registry import TRANSFORMS
 
-CONFIG = (Path(__file__).resolve().parents[2] / 'configs' / '_base_' /
+CONFIG = (Path(__file__).resolve().parents[3] / 'configs' / '_base_' /
           'datasets' / 'degradations.py')
 
 

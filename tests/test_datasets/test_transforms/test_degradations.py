@@ -23,7 +23,7 @@ from qpt.datasets.transforms.degradations import (
     NoiseDegradation, ResizeDegradation, SequentialDegradation,
     SharpenDegradation, gaussian_kernel2d)
 
-CONFIG = (Path(__file__).resolve().parents[2] / 'configs' / '_base_' /
+CONFIG = (Path(__file__).resolve().parents[3] / 'configs' / '_base_' /
           'datasets' / 'degradations.py')
 
 

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
 
 from qpt.cli import main
 from qpt.version import __version__
@@ -18,20 +17,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / 'tests' / 'data' / 'scorer_tiny.py'
 GOOD = ('grace_hopper.jpg', 'cvo9xd_keong_macan_srgb8.png',
         'scipy_face.png')
-
-
-@pytest.fixture(scope='module')
-def checkpoint(tmp_path_factory) -> Path:
-    from qpt.apis import init_model
-
-    model = init_model(CONFIG)
-    gen = torch.Generator().manual_seed(0)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.copy_(torch.randn(p.shape, generator=gen) * 0.2)
-    path = tmp_path_factory.mktemp('ckpt') / 'tiny.pth'
-    torch.save(dict(meta=dict(), state_dict=model.state_dict()), path)
-    return path
 
 
 @pytest.fixture
@@ -50,14 +35,15 @@ def mixed_folder(tmp_path, shared_data) -> Path:
     return folder
 
 
-def test_score_folder_rows_scores_and_errors(checkpoint, mixed_folder,
+def test_score_folder_rows_scores_and_errors(scorer_checkpoint, mixed_folder,
                                              tmp_path):
     from qpt.apis import inference_model, init_model
 
     out = tmp_path / 'res' / 'results.csv'
-    status = main(['score', str(CONFIG), str(checkpoint), str(mixed_folder),
-                   '--recursive', '--out', str(out), '--no-progress',
-                   '--batch-size', '2'])
+    status = main([
+        'score', str(CONFIG), str(scorer_checkpoint), str(mixed_folder),
+        '--recursive', '--out', str(out), '--no-progress', '--batch-size', '2'
+    ])
     assert status == 1  # some files failed
     with open(out, newline='') as f:
         rows = list(csv.DictReader(f))
@@ -65,7 +51,7 @@ def test_score_folder_rows_scores_and_errors(checkpoint, mixed_folder,
     assert sorted(by_name) == sorted([*GOOD, 'clip.mp4', 'broken.jpg'])
     assert len(rows) == 5  # notes.txt is not a media file
 
-    model = init_model(CONFIG, checkpoint)
+    model = init_model(CONFIG, scorer_checkpoint)
     good = [r['path'] for r in rows if Path(r['path']).name in GOOD]
     expected = inference_model(model, good, batch_size=2)
     for path, score in zip(good, expected):
@@ -79,11 +65,11 @@ def test_score_folder_rows_scores_and_errors(checkpoint, mixed_folder,
     assert 'broken.jpg' in by_name['broken.jpg']['error']
 
 
-def test_score_json_globs_table_and_missing(checkpoint, mixed_folder,
+def test_score_json_globs_table_and_missing(scorer_checkpoint, mixed_folder,
                                             tmp_path, capsys):
     out = tmp_path / 'results.json'
     pattern = str(mixed_folder / '*.p*g')  # the .png only
-    status = main(['score', str(CONFIG), str(checkpoint), pattern,
+    status = main(['score', str(CONFIG), str(scorer_checkpoint), pattern,
                    str(mixed_folder / GOOD[0]), '--out', str(out),
                    '--no-progress'])
     assert status == 0
@@ -97,7 +83,7 @@ def test_score_json_globs_table_and_missing(checkpoint, mixed_folder,
         assert r['score'] == pytest.approx(1 + 4 * r['raw_score'], abs=1e-6)
 
     capsys.readouterr()
-    status = main(['score', str(CONFIG), str(checkpoint),
+    status = main(['score', str(CONFIG), str(scorer_checkpoint),
                    str(mixed_folder / GOOD[0]),
                    str(tmp_path / 'absent.jpg'), '--no-progress'])
     assert status == 1
@@ -107,7 +93,7 @@ def test_score_json_globs_table_and_missing(checkpoint, mixed_folder,
     assert len(table) == 4  # header, rule, two rows
     assert 'no such file' in table[3]
 
-    assert main(['score', str(CONFIG), str(checkpoint), 'x.jpg',
+    assert main(['score', str(CONFIG), str(scorer_checkpoint), 'x.jpg',
                  '--out', str(tmp_path / 'r.txt')]) == 2
 
 

@@ -10,7 +10,6 @@ mmpretrain backbone computes the same features after conversion. Dropped,
 missing and generated keys are reported.
 """
 import argparse
-import importlib.util
 import json
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from qpt.models.converters import (check_state_dict, compare_state_dict,
                                    convert_hivit_mae,
                                    convert_mmpretrain_hivit)
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ARCH = dict(embed_dims=64, depths=[1, 1, 2], num_heads=2)
 # mmpretrain's HiViT mistakes a stem block for an output when the main
 # depth is <= 6 (out_indices[-1] = depth - 1 also indexes stem blocks)
@@ -33,14 +32,6 @@ OFFICIAL_KEYS = ROOT / 'tests' / 'data' / 'official_hivit_mae_tiny_keys.json'
 MAE_DECODER = tuple(
     t['name'] for t in json.loads(OFFICIAL_KEYS.read_text())['tensors']
     if t['name'].startswith(('decoder_', 'mask_token')))
-
-
-def _tool(rel_path: str):
-    spec = importlib.util.spec_from_file_location(
-        Path(rel_path).stem, ROOT / rel_path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _randomize(module: torch.nn.Module, seed: int = 0) -> None:
@@ -120,7 +111,7 @@ def test_official_layout_maps_key_for_key_onto_our_hivit():
 
 
 def test_released_qptv2_layout_loads_strictly_into_the_scorer(
-        shared_fixtures):
+        release_layout, release_params):
     """The authors' released image checkpoint layout (names and shapes from
     ../shared/fixtures) converts and loads strictly into the HiViT-T
     scorer the configs build, tensor for tensor."""
@@ -128,19 +119,9 @@ def test_released_qptv2_layout_loads_strictly_into_the_scorer(
 
     from qpt.models.converters import convert_qptv2_release
     from qpt.registry import MODELS
-    spec = json.loads(
-        (shared_fixtures /
-         'qptv2_release_image_checkpoint_layout.json').read_text())
-    gen = torch.Generator().manual_seed(0)
-    params = {}
-    for t in spec['tensors']:
-        if t['name'] == 'relative_position_index':
-            params[t['name']] = _official_index(14)
-            assert list(params[t['name']].shape) == t['shape']
-        else:
-            params[t['name']] = torch.randn(t['shape'], generator=gen)
-    assert len(params) == spec['count']
-    sd = convert_qptv2_release({spec['wrapper_key']: params})
+    params = release_params(index=_official_index)
+    assert len(params) == release_layout['count']
+    sd = convert_qptv2_release({release_layout['wrapper_key']: params})
     cfg = Config.fromfile(
         str(ROOT / 'configs/_base_/models/qptv2_hivit-t_quality.py'))
     scorer = MODELS.build(cfg.model)
@@ -267,7 +248,7 @@ def test_mmpretrain_classifier_converts_to_identical_features(layer_scale):
                                    rtol=1e-5)
 
 
-def test_mmpretrain_mae_layout_and_scripts(tmp_path):
+def test_mmpretrain_mae_layout_and_scripts(tmp_path, load_tool):
     from mmpretrain.models.selfsup.mae import MAEHiViT
 
     mm = MAEHiViT(arch=dict(MM_ARCH), img_size=64, out_indices=[6])
@@ -278,7 +259,7 @@ def test_mmpretrain_mae_layout_and_scripts(tmp_path):
     src = tmp_path / 'mae_hivit.pth'
     torch.save(dict(meta=dict(epoch=1), state_dict=state), src)
 
-    tool = _tool('tools/model_converters/mmpretrain_hivit_to_qpt.py')
+    tool = load_tool('tools/model_converters/mmpretrain_hivit_to_qpt.py')
     dst = tmp_path / 'out' / 'converted.pth'
     assert tool.main([str(src), str(dst), '--strict']) == 1
     assert not dst.exists()
@@ -298,7 +279,7 @@ def test_mmpretrain_mae_layout_and_scripts(tmp_path):
     # the official MAE script reads a file with argparse.Namespace inside
     src = tmp_path / 'official.pth'
     torch.save(_official_mae_checkpoint(rpe=True), src)
-    tool = _tool('tools/model_converters/hivit_mae_to_qpt.py')
+    tool = load_tool('tools/model_converters/hivit_mae_to_qpt.py')
     assert tool.main([str(src), str(dst)]) == 0
     out = torch.load(dst, map_location='cpu', weights_only=True)
     HiViT(ARCH, img_size=64).load_state_dict(out['state_dict'], strict=True)
