@@ -34,16 +34,6 @@ DATASET_BASES = ('koniq10k', 'spaq', 'livec', 'kadid10k', 'flive',
                  'tid2013', 'csiq', 'live', 'ava')
 
 
-def import_tool(path: str):
-    """A tool script as a module (tools/ is not a package)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        Path(path).stem, str(ROOT / path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def load(path: str) -> Config:
     return Config.fromfile(str(ROOT / path))
 
@@ -229,10 +219,10 @@ def test_koniq_image_paths(shared_data):
         osp.basename(info['filename']))
 
 
-def test_random_splits_of_published_table(tmp_path, shared_data):
+def test_random_splits_of_published_table(tmp_path, shared_data, load_tool):
     """make_splits.py on the real KADID-10k table, read back through the
     config: train / val / test cover the table, by reference."""
-    make_splits = import_tool('tools/data/make_splits.py')
+    make_splits = load_tool('tools/data/make_splits.py')
     labels = shared_data / 'labels'
     assert make_splits.main([
         str(labels / 'KADID-10k.txt'), '--dataset', 'kadid10k', '--out',
@@ -535,10 +525,10 @@ def test_recipe_family_covers_every_full_pretrain_config():
     assert full == set(RECIPE_FAMILY) and len(full) >= 7
 
 
-def test_train_tool_resolves_the_schedule(monkeypatch, tmp_path):
+def test_train_tool_resolves_the_schedule(monkeypatch, tmp_path, load_tool):
     """tools/train.py: one process -> 8x the written iterations."""
     import sys
-    tool = import_tool('tools/train.py')
+    tool = load_tool('tools/train.py')
     monkeypatch.setattr(sys, 'argv', ['train.py', str(ROOT / RECIPE),
                                       '--work-dir', str(tmp_path)])
     cfg = tool.merge_args(load(RECIPE), tool.parse_args())

@@ -368,13 +368,8 @@ def test_livec_shared_table_keeps_all_rows(labels):
     assert ds.metainfo['score_range'] == (0.0, 100.0)
 
 
-def test_make_splits_tool(labels, tmp_path, capsys):
-    import importlib.util
-    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    spec = importlib.util.spec_from_file_location(
-        'make_splits', osp.join(root, 'tools', 'data', 'make_splits.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+def test_make_splits_tool(labels, tmp_path, capsys, load_tool):
+    tool = load_tool('tools/data/make_splits.py')
     argv = [
         str(labels / 'TID2013.txt'), '--dataset', 'tid2013', '--out',
         str(tmp_path), '--num-splits', '3', '--seed', '7'
@@ -391,16 +386,12 @@ def test_make_splits_tool(labels, tmp_path, capsys):
         check_split(s, recs, by_reference=True)
 
 
-def test_make_splits_without_validation(labels, tmp_path, capsys):
+def test_make_splits_without_validation(labels, tmp_path, capsys,
+                                        load_tool):
     """--val-ratio 0 (train, then test once): empty val parts, the same
     test parts, and the file and the output name the protocol."""
-    import importlib.util
     import json
-    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    spec = importlib.util.spec_from_file_location(
-        'make_splits', osp.join(root, 'tools', 'data', 'make_splits.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('tools/data/make_splits.py')
     args = [str(labels / 'TID2013.txt'), '--dataset', 'tid2013',
             '--num-splits', '2', '--seed', '7']
     assert tool.main(args + ['--out', str(tmp_path / 'a'),

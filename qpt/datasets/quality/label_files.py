@@ -37,11 +37,13 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set
 
 import numpy as np
 
+from .reference_names import reference_from_filename
+
 __all__ = [
-    'LABEL_FORMATS', 'normalize_split_name', 'reference_from_filename',
+    'LABEL_FORMATS', 'normalize_split_name',
     'read_pyiqa_csv', 'read_score_table', 'read_koniq_official',
     'read_csv_columns', 'read_dover_txt', 'read_ava_txt', 'read_id_list',
-    'detect_label_format', 'load_label_file', 'drop_livec_training_images'
+    'detect_label_format', 'load_label_file'
 ]
 
 LABEL_FORMATS = ('auto', 'pyiqa', 'table', 'koniq_official', 'csv', 'dover',
@@ -81,37 +83,6 @@ def _is_split_value(value: str) -> bool:
 
 # ---------------------------------------------------------------------------
 # Reference content of synthetic sets, from the file name.
-# ---------------------------------------------------------------------------
-# KADID-10k: I01_01_01.png -> I01.png (reference, distortion, level).
-# TID2013:   i01_01_1.bmp  -> i01.bmp (case varies in the release).
-# CSIQ:      1600.AWGN.1.png -> 1600.png (reference.distortion.level).
-_REF_RULES = {
-    'kadid10k': (re.compile(r'^(I\d+)_\d+_\d+\.(\w+)$', re.I),
-                 lambda m: f'{m.group(1).upper()}.{m.group(2).lower()}'),
-    'tid2013': (re.compile(r'^(i\d+)_\d+_\d+\.(\w+)$', re.I),
-                lambda m: f'{m.group(1).lower()}.{m.group(2).lower()}'),
-    'csiq': (re.compile(r'^([^.]+)\.[^.]+\.\d+\.(\w+)$'),
-             lambda m: f'{m.group(1)}.{m.group(2)}'),
-}
-_REF_RULE_ALIASES = {'kadid': 'kadid10k', 'tid': 'tid2013'}
-
-
-def reference_from_filename(filename: str,
-                            dataset: str) -> Optional[str]:
-    """The reference image a distorted image of ``dataset`` was made from.
-
-    Only KADID-10k, TID2013 and CSIQ encode it in the file name (LIVE does
-    not: use its reference column). Returns None when the name does not
-    follow the dataset's pattern or the dataset has no rule.
-    """
-    key = _REF_RULE_ALIASES.get(dataset.lower(), dataset.lower())
-    if key not in _REF_RULES:
-        return None
-    pattern, build = _REF_RULES[key]
-    match = pattern.match(osp.basename(filename))
-    return build(match) if match else None
-
-
 # ---------------------------------------------------------------------------
 # CSV helpers
 # ---------------------------------------------------------------------------
@@ -504,13 +475,3 @@ def load_label_file(path: str,
     raise ValueError(f'unknown label_format {label_format!r}; expected one '
                      f'of {LABEL_FORMATS} or a benchmark name in '
                      f'{_TABLE_ALIASES}')
-
-
-_LIVEC_TRAINING = re.compile(r'(^|[/\\])(trainingImages[/\\]|t[1-7]\.bmp$)',
-                             re.I)
-
-
-def drop_livec_training_images(records: List[Record]) -> List[Record]:
-    """Drop LIVE Challenge's 7 training images (``t1.bmp`` ... ``t7.bmp``,
-    stored in ``Images/trainingImages/``), whatever their position."""
-    return [r for r in records if not _LIVEC_TRAINING.search(r['filename'])]
