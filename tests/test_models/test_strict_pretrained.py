@@ -135,6 +135,44 @@ def test_truncated_checkpoint_fails_listing_every_missing_key(
         assert torch.equal(value, before[key]), key
 
 
+def test_fresh_norm_for_a_pretraining_without_final_norm(
+        pretrain_checkpoint, tmp_path, log_lines):
+    """A ``fusion='hifeat'`` pretraining has no ``backbone.norm``: strict
+    loading refuses it; ``fresh=['norm.']`` loads every other tensor and
+    keeps the scorer's own norm, and says so."""
+    path, ckpt = pretrain_checkpoint
+    no_norm = dict(ckpt)
+    no_norm['state_dict'] = {k: v for k, v in ckpt['state_dict'].items()
+                             if not k.startswith('backbone.norm.')}
+    bad = tmp_path / 'hifeat_like.pth'
+    torch.save(no_norm, bad)
+    with pytest.raises(StateDictMismatchError) as info:
+        scorer_with_init(bad).init_weights()
+    assert '2 missing, 0 unexpected' in str(info.value)
+
+    cfg = Config.fromfile(str(IQA_TINY))
+    cfg.model.backbone.init_cfg = dict(
+        type='StrictPretrained', checkpoint=str(bad), fresh=['norm.'])
+    scorer = MODELS.build(cfg.model)
+    own_norm = {k: v.clone() for k, v in scorer.backbone.state_dict().items()
+                if k.startswith('norm.')}
+    scorer.init_weights()
+    loaded = scorer.backbone.state_dict()
+    want = encoder_part(ckpt['state_dict'])
+    for key, value in loaded.items():
+        if key.startswith('norm.'):
+            assert torch.equal(value, own_norm[key]), key
+        else:
+            assert torch.equal(value, want[key]), key
+    total = len(loaded)
+    assert any(f'loaded {total - 2}/{total} backbone tensors' in m
+               and 'initialised fresh: norm.weight, norm.bias' in m
+               for m in log_lines), log_lines
+
+    with pytest.raises(ValueError, match="fresh='nrom.' matches no"):
+        load_backbone_strictly(scorer, str(bad), fresh=['nrom.'])
+
+
 def test_checkpoint_of_another_architecture_fails_with_the_list(tmp_path):
     """A pretraining model with wider stages and one more main block: every
     mis-shaped and every unexpected key is named."""

@@ -42,7 +42,7 @@ import logging
 import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
@@ -84,12 +84,15 @@ class BackboneLoadReport:
             number loaded: the load is strict).
         skipped: top-level group (``'neck'``, ``'decoder'``, ``'head'``)
             -> the checkpoint keys of that group, skipped on purpose.
+        fresh: encoder keys that keep the model's own initialisation
+            (the ``fresh`` prefixes of :func:`load_backbone_strictly`).
     """
     source: str
     kind: str
     loaded: List[str] = field(default_factory=list)
     total: int = 0
     skipped: Dict[str, List[str]] = field(default_factory=dict)
+    fresh: List[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One log line (see the module docstring)."""
@@ -99,9 +102,11 @@ class BackboneLoadReport:
             extra = f', incl. {", ".join(named)}' if named else ''
             groups.append(f'{group}.* ({len(keys)}{extra})')
         kind = _KIND_NAMES.get(self.kind, self.kind)
+        fresh = (f'; initialised fresh: {", ".join(self.fresh)}'
+                 if self.fresh else '')
         return (f'loaded {len(self.loaded)}/{self.total} backbone tensors '
                 f'from {self.source} ({kind}); skipped: '
-                + (', '.join(groups) if groups else 'nothing'))
+                + (', '.join(groups) if groups else 'nothing') + fresh)
 
 
 def _target_encoder(module: nn.Module) -> nn.Module:
@@ -139,7 +144,8 @@ def _skipped_groups(ckpt: Any, scorer_sd: Mapping[str, torch.Tensor],
 def load_backbone_strictly(module: nn.Module,
                            checkpoint: Union[str, os.PathLike, Mapping],
                            logger: Optional[str] = 'current',
-                           source: Optional[str] = None
+                           source: Optional[str] = None,
+                           fresh: Sequence[str] = ()
                            ) -> BackboneLoadReport:
     """Load the encoder of a QPT V2 checkpoint into an image model,
     strictly.
@@ -156,6 +162,13 @@ def load_backbone_strictly(module: nn.Module,
         logger: where :meth:`BackboneLoadReport.summary` goes
             (``print_log``, INFO); None: silent.
         source: the name to report for an already loaded ``checkpoint``.
+        fresh: encoder key prefixes (e.g. ``('norm.', )``) that keep the
+            model's own initialisation, on purpose: a checkpoint without
+            them is complete, and the checkpoint's copy, if it has one, is
+            not used. For a ``fusion='hifeat'`` pretraining, which has no
+            final encoder norm (``final_norm=False``), the scorer's
+            ``norm.*`` starts fresh. Every prefix must match an encoder key;
+            every other key is still loaded strictly.
 
     Returns:
         :class:`BackboneLoadReport`.
@@ -177,6 +190,10 @@ def load_backbone_strictly(module: nn.Module,
     encoder_sd: Dict[str, torch.Tensor] = OrderedDict(
         (k[len('backbone.'):], v) for k, v in scorer_sd.items()
         if k.startswith('backbone.'))
+    own = encoder.state_dict()
+    fresh_keys = _fresh_keys(own, fresh, source)
+    loaded = [k for k in encoder_sd if k not in fresh_keys]
+    encoder_sd.update((k, own[k]) for k in fresh_keys)
     check_state_dict(
         encoder, encoder_sd,
         source=f'{source} (backbone.* of a '
@@ -185,12 +202,31 @@ def load_backbone_strictly(module: nn.Module,
     report = BackboneLoadReport(
         source=source,
         kind=kind,
-        loaded=list(encoder_sd),
-        total=len(encoder.state_dict()),
-        skipped=_skipped_groups(ckpt, scorer_sd, kind))
+        loaded=loaded,
+        total=len(own),
+        skipped=_skipped_groups(ckpt, scorer_sd, kind),
+        fresh=fresh_keys)
     if logger is not None:
         print_log(report.summary(), logger=logger, level=logging.INFO)
     return report
+
+
+def _fresh_keys(own: Mapping[str, torch.Tensor], prefixes: Sequence[str],
+                source: str) -> List[str]:
+    """The encoder keys under ``prefixes``; a prefix matching none is an
+    error (a typo would otherwise load nothing fresh, silently)."""
+    if isinstance(prefixes, str):
+        prefixes = (prefixes, )
+    keys = []
+    for prefix in prefixes:
+        match = [k for k in own if k.startswith(prefix)]
+        if not match:
+            raise ValueError(
+                f'{source}: fresh={prefix!r} matches no encoder key '
+                f'(encoder keys start with: '
+                f'{sorted({k.split(".", 1)[0] + "." for k in own})})')
+        keys += [k for k in match if k not in keys]
+    return keys
 
 
 @WEIGHT_INITIALIZERS.register_module(name='StrictPretrained')
@@ -208,15 +244,20 @@ class StrictPretrainedInit:
 
     Args:
         checkpoint: the checkpoint (see :func:`load_backbone_strictly`).
+        fresh: encoder key prefixes that keep their own initialisation (see
+            :func:`load_backbone_strictly`), e.g. ``['norm.']`` after a
+            ``fusion='hifeat'`` pretraining.
     """
 
-    def __init__(self, checkpoint: str) -> None:
+    def __init__(self, checkpoint: str, fresh: Sequence[str] = ()) -> None:
         self.checkpoint = checkpoint
+        self.fresh = tuple([fresh] if isinstance(fresh, str) else fresh)
         self.wholemodule = False
         self.report: Optional[BackboneLoadReport] = None
 
     def __call__(self, module: nn.Module) -> None:
-        self.report = load_backbone_strictly(module, self.checkpoint)
+        self.report = load_backbone_strictly(module, self.checkpoint,
+                                             fresh=self.fresh)
         encoder = _target_encoder(module)
         for sub in encoder.modules():
             if isinstance(sub, BaseModule) and sub is not module:
@@ -228,4 +269,6 @@ class StrictPretrainedInit:
                 f'{self.checkpoint}')
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(checkpoint='{self.checkpoint}')"
+        fresh = f', fresh={list(self.fresh)}' if self.fresh else ''
+        return (f"{type(self).__name__}(checkpoint='{self.checkpoint}'"
+                f'{fresh})')
