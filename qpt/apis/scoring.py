@@ -136,7 +136,7 @@ def report_scores(model: nn.Module, raw: Sequence[float],
 
     Returns:
         ``dict(score, raw_score, score_scale)`` per sample: ``score`` is the
-        config-scale score (``'mos'``), the calibrated MOS
+        dataset-scale score (``'mos'``), the calibrated MOS
         (``'calibrated'``) or None (``'raw'``: no MOS is known).
     """
     scale = getattr(model, 'score_scale', 'mos')
